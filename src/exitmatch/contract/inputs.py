@@ -73,7 +73,9 @@ PartialDate = Annotated[
     BeforeValidator(_optional(check_partial_date)),
     Field(description="YYYY-MM-DD; 00 for an unknown month or day (1984-00-00, 1984-07-00)"),
 ]
-RequiredDate = Annotated[str, BeforeValidator(_required(check_date)), Field(format="date")]
+RequiredDate = Annotated[
+    str, BeforeValidator(_required(check_date)), Field(json_schema_extra={"format": "date"})
+]
 OptionalDate = Annotated[str | None, BeforeValidator(_optional(check_date))]
 OptionalSex = Annotated[Sex | None, BeforeValidator(_optional(check_sex))]
 CountryCode = Annotated[
