@@ -1,0 +1,87 @@
+"""Names to a comparable form: Latin letters, upper case, punctuation-free tokens.
+
+Use ``fold`` on every name before comparing or blocking; ``core_tokens`` drops particles
+(AL, EL, BIN, DE, VAN ...) that one record carries and another drops; ``variant_keys``
+maps a token to its classes of cross-transliteration spellings (MOHAMED ~ MUHAMMAD,
+IURII ~ YURIY, ZHANG ~ CHANG) from ``data/name_variants.csv``.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache, lru_cache
+from importlib import resources
+
+from exitmatch.normalize.transliterate import to_latin
+
+# Longest name field of a passport's machine-readable zone (ICAO 9303, TD3 line 1 after
+# the document code and issuing state): names longer than this are cut on the document.
+MRZ_NAME_LENGTH = 39
+
+_APOSTROPHES = re.compile(r"['\u2019\u2018`\u02bc\u02bb]")
+_NOT_LETTER = re.compile(r"[^A-Z]+")
+
+
+@lru_cache(maxsize=262144)
+def fold(text: str) -> str:
+    """Upper-case ASCII letters in single-space-separated tokens.
+
+    Apostrophes join (O'BRIEN -> OBRIEN); hyphens, MRZ fillers (<) and every other
+    non-letter separate (ABDEL-RAHMAN -> ABDEL RAHMAN). Idempotent.
+    """
+    latin = to_latin(text).upper()
+    latin = _APOSTROPHES.sub("", latin)
+    return _NOT_LETTER.sub(" ", latin).strip()
+
+
+def tokens(text: str) -> list[str]:
+    """Tokens of a folded name."""
+    return fold(text).split()
+
+
+@cache
+def particles() -> frozenset[str]:
+    """Particles that records carry or drop (``data/particles.txt``)."""
+    text = resources.files("exitmatch.normalize").joinpath("data/particles.txt").read_text()
+    return frozenset(
+        line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#")
+    )
+
+
+def core_tokens(name_tokens: list[str]) -> list[str]:
+    """Tokens without particles; a name made only of particles is kept whole."""
+    core = [t for t in name_tokens if t not in particles()]
+    return core or name_tokens
+
+
+@cache
+def _variant_table() -> dict[str, frozenset[str]]:
+    text = resources.files("exitmatch.normalize").joinpath("data/name_variants.csv").read_text()
+    table: dict[str, set[str]] = {}
+    for line in text.splitlines():
+        if not line.strip() or line.startswith("#"):
+            continue
+        spellings = [s.strip() for s in line.split(",") if s.strip()]
+        for spelling in spellings:
+            table.setdefault(spelling, set()).add(spellings[0])
+    return {spelling: frozenset(keys) for spelling, keys in table.items()}
+
+
+def variant_keys(token: str) -> frozenset[str]:
+    """The variant classes a folded token belongs to; itself when it is in none."""
+    return _variant_table().get(token, frozenset({token}))
+
+
+def same_variant(a: str, b: str) -> bool:
+    """True when two folded tokens are spellings of one name per the variant table."""
+    return a == b or bool(variant_keys(a) & variant_keys(b))
+
+
+def is_mrz_truncation(short: str, long: str) -> bool:
+    """True when ``short`` is ``long`` cut at the machine-readable zone's name length."""
+    joined_short, joined_long = short.replace(" ", ""), long.replace(" ", "")
+    return (
+        len(joined_long) > len(joined_short)
+        and len(short) >= MRZ_NAME_LENGTH - 2
+        and joined_long.startswith(joined_short)
+    )
