@@ -12,6 +12,9 @@ import re
 from functools import cache, lru_cache
 from importlib import resources
 
+import polars as pl
+
+from exitmatch.normalize.phonetics import phonetic_key
 from exitmatch.normalize.transliterate import to_latin
 
 # Longest name field of a passport's machine-readable zone (ICAO 9303, TD3 line 1 after
@@ -84,4 +87,51 @@ def is_mrz_truncation(short: str, long: str) -> bool:
         len(joined_long) > len(joined_short)
         and len(short) >= MRZ_NAME_LENGTH - 2
         and joined_long.startswith(joined_short)
+    )
+
+
+def variant_key(token: str) -> str:
+    """One representative spelling of the token's variant class (stable: the smallest key)."""
+    return min(variant_keys(token))
+
+
+# Columns of ``encode_names``; a pair of sides is compared column against column.
+NAME_ENCODING: dict[str, pl.DataType] = {
+    "folded": pl.Utf8(),
+    "joined": pl.Utf8(),
+    "vkey": pl.Utf8(),
+    "phon": pl.Utf8(),
+    "first": pl.Utf8(),
+    "first_vkey": pl.Utf8(),
+    "first_phon": pl.Utf8(),
+    "tokens": pl.List(pl.Utf8),
+    "vtokens": pl.List(pl.Utf8),
+}
+
+
+def encode_name(text: str) -> dict[str, object]:
+    """Every comparable form of one name; see ``NAME_ENCODING``."""
+    core = core_tokens(tokens(text))
+    vtokens = [variant_key(t) for t in core]
+    phons = [phonetic_key(t) for t in vtokens]
+    return {
+        "folded": fold(text),
+        "joined": "".join(core),
+        "vkey": " ".join(vtokens),
+        "phon": " ".join(phons),
+        "first": core[0] if core else "",
+        "first_vkey": vtokens[0] if core else "",
+        "first_phon": phons[0] if core else "",
+        "tokens": core,
+        "vtokens": vtokens,
+    }
+
+
+def encode_names(values: pl.Series) -> pl.DataFrame:
+    """Encode each distinct non-empty name once: a frame keyed by ``name`` (the input text)."""
+    distinct = values.drop_nulls().unique().sort().to_list()
+    rows = [encode_name(v) for v in distinct]
+    encoded = pl.DataFrame(rows, schema=NAME_ENCODING, orient="row")
+    return encoded.with_columns(pl.Series("name", distinct, dtype=pl.Utf8)).filter(
+        pl.col("joined") != ""
     )
