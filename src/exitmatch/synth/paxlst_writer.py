@@ -1,0 +1,242 @@
+"""Writing air exit rows as a UN/EDIFACT PAXLST interchange, the way carriers send them.
+
+Reach for ``write_paxlst`` to turn air rows (synthetic or otherwise) into a manifest file
+that ``exitmatch.ingest.paxlst.read_paxlst`` reads back to the same rows. One message per
+flight (carrier, flight number, departure airport and time, destination), split into
+several messages past ``passengers_per_message``, in the WCO/IATA API layout.
+
+Segments are built as text, column-wise with polars, and joined per message: 100,000
+passengers take well under a second. Output is deterministic: flights are ordered by
+departure time and flight, passengers keep their input order within a flight, and the
+UNB date is the latest departure rather than the clock.
+
+What does not survive the trip, by the nature of PAXLST: seconds of ``departed_at``
+(minute resolution), a ``date_of_birth`` not written ``YYYY-MM-DD`` that happens to be six
+or eight digits, and a missing ``record_id`` (the reader builds one from the message).
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+from pathlib import Path
+
+import polars as pl
+
+from exitmatch.contract.values import parse_timestamp
+from exitmatch.errors import SynthError
+
+RECIPIENT = "CBSAAPI"
+_REQUIRED = ("carrier", "flight_number", "departure_airport", "departed_at")
+_TEXT = (
+    "record_id",
+    "surname",
+    "given_names",
+    "date_of_birth",
+    "sex",
+    "nationality",
+    "document_type",
+    "document_number",
+    "document_country",
+    "carrier",
+    "flight_number",
+    "departure_airport",
+    "destination_airport",
+)
+# Characters outside the UNOA repertoire (upper-case Latin letters, digits, some signs).
+_NOT_UNOA = re.compile(r"[^A-Z0-9 .,\-()/='+:?!\"%&*;<>\n]")
+_END = "'\n"
+
+
+def write_paxlst(
+    rows: pl.DataFrame,
+    path: Path,
+    *,
+    interchange_ref: str,
+    sender: str = "EXITMATCH",
+    passengers_per_message: int = 100,
+) -> None:
+    """Write ``rows`` (air contract columns; ``departed_at`` a Datetime or ISO 8601 text)
+    to ``path`` as one PAXLST interchange with control reference ``interchange_ref``.
+
+    Raises ``SynthError`` when a row lacks what every PAXLST flight needs (carrier, flight
+    number, departure airport and time) or the arguments cannot make a valid interchange.
+    """
+    if passengers_per_message < 1:
+        raise SynthError("passengers_per_message must be at least 1")
+    if not 0 < len(interchange_ref) <= 14 or not sender:
+        raise SynthError("interchange_ref must be 1 to 14 characters and sender non-empty")
+    missing = [c for c in _REQUIRED if c not in rows.columns]
+    if missing:
+        raise SynthError(f"air rows lack column(s) {', '.join(missing)}")
+    frame = _prepared(rows)
+    messages = _messages(frame, passengers_per_message)
+    body = "".join(messages)
+    latest = frame["_dt"].max() if frame.height else None
+    stamp = latest.strftime("%y%m%d:%H%M") if isinstance(latest, datetime) else "000101:0000"
+    header = (
+        f"UNB+{{syntax}}:4+{_escape(sender)}:ZZ+{RECIPIENT}:ZZ+{stamp}+{_escape(interchange_ref)}"
+    )
+    trailer = f"UNZ+{len(messages)}+{_escape(interchange_ref)}{_END}"
+    text = header + _END + body + trailer
+    # Declare the smallest syntax level the text fits in; beyond ASCII, UTF-8 (UNOY).
+    syntax = "UNOA" if not _NOT_UNOA.search(text) else "UNOB" if text.isascii() else "UNOY"
+    path.write_bytes(("UNA:+.? '\n" + text.replace("{syntax}", syntax, 1)).encode("utf-8"))
+
+
+def _escape(text: str) -> str:
+    return text.translate(_RELEASE)
+
+
+_RELEASE = {ord(c): "?" + c for c in "?:+'"}
+
+
+def _escaped(column: str) -> pl.Expr:
+    """The column as text, empty as missing, with the release character before each
+    service character (``?`` first, so the added ones are not doubled)."""
+    text = pl.col(column).cast(pl.Utf8)
+    text = pl.when(text == "").then(None).otherwise(text)
+    for char in "?:+'":
+        text = text.str.replace_all(char, "?" + char, literal=True)
+    return text
+
+
+def _departures(rows: pl.DataFrame) -> pl.Series:
+    """``departed_at`` as UTC datetimes, whatever form it came in."""
+    column = rows["departed_at"]
+    if isinstance(column.dtype, pl.Datetime):
+        if column.dtype.time_zone is None:
+            return column.dt.replace_time_zone("UTC")
+        return column.dt.convert_time_zone("UTC")
+    if column.dtype == pl.Utf8:
+        parsed: dict[str, datetime | None] = {}
+        for value in column.drop_nulls().unique().to_list():
+            try:
+                parsed[value] = parse_timestamp(value)
+            except ValueError as e:
+                raise SynthError(f"departed_at {value!r}: {e}") from e
+        return column.replace_strict(parsed, default=None, return_dtype=pl.Datetime("us", "UTC"))
+    raise SynthError(f"departed_at must be a Datetime or text, not {column.dtype}")
+
+
+def _prepared(rows: pl.DataFrame) -> pl.DataFrame:
+    """Escaped text, the departure as a datetime, and each passenger's segments."""
+    present = [c for c in _TEXT if c in rows.columns]
+    frame = rows.select(
+        *[_escaped(c).alias(c) for c in present],
+        *[pl.lit(None, pl.Utf8).alias(c) for c in _TEXT if c not in rows.columns],
+        pl.col("given_names").cast(pl.Utf8).alias("_given_raw")
+        if "given_names" in rows.columns
+        else pl.lit(None, pl.Utf8).alias("_given_raw"),
+        pl.col("date_of_birth").cast(pl.Utf8).alias("_dob_raw")
+        if "date_of_birth" in rows.columns
+        else pl.lit(None, pl.Utf8).alias("_dob_raw"),
+    ).with_columns(_departures(rows).alias("_dt"))
+    for column in ("carrier", "flight_number", "departure_airport", "_dt"):
+        empty = frame.select(pl.col(column).is_null().arg_true().first()).item()
+        if empty is not None:
+            raise SynthError(f"row {empty + 1} has no {column.strip('_')}: PAXLST needs it")
+    return frame.with_columns(_passenger_segments())
+
+
+def _passenger_segments() -> list[pl.Expr]:
+    given, raw_given = pl.col("given_names"), pl.col("_given_raw")
+    # Given names go one per component when a single-space split gives them back exactly,
+    # as carriers send them; otherwise (double spaces, more than four) in one component.
+    split = (
+        (raw_given.str.split(" ").list.len() <= 4)
+        & ~raw_given.str.contains("  ", literal=True)
+        & ~raw_given.str.starts_with(" ")
+        & ~raw_given.str.ends_with(" ")
+    )
+    given_part = pl.when(split).then(given.str.replace_all(" ", ":", literal=True)).otherwise(given)
+    name = pl.concat_str(
+        [pl.col("surname").fill_null(""), pl.lit(":") + given_part], ignore_nulls=True
+    )
+    has_name = pl.col("surname").is_not_null() | given.is_not_null()
+    nad = pl.lit("NAD+FL") + pl.when(has_name).then("+++" + name).otherwise(pl.lit("")) + _END
+
+    has_doc = pl.any_horizontal(
+        pl.col(c).is_not_null() for c in ("document_type", "document_number", "document_country")
+    )
+    doc = (
+        "DOC+"
+        + pl.col("document_type").fill_null("")
+        + ":110:111"
+        + pl.when(pl.col("document_number").is_not_null())
+        .then("+" + pl.col("document_number"))
+        .otherwise(pl.lit(""))
+        + _END
+    )
+    optional = [
+        "ATT+2++" + pl.col("sex") + _END,
+        _birth_segment(),
+        "NAT+2+" + pl.col("nationality") + _END,
+        "RFF+AVF:" + pl.col("record_id") + _END,
+        pl.when(has_doc).then(doc),
+        "LOC+91+" + pl.col("document_country") + _END,
+    ]
+    count = 1 + pl.sum_horizontal(s.is_not_null().cast(pl.Int32) for s in optional)
+    return [
+        pl.concat_str([nad, *optional], ignore_nulls=True).alias("_block"),
+        count.alias("_segments"),
+    ]
+
+
+def _birth_segment() -> pl.Expr:
+    """DTM+329 as YYMMDD, or CCYYMMDD (format 102) when the reader's century rule (the
+    latest century not after the departure) would give another year, e.g. a centenarian."""
+    raw = pl.col("_dob_raw")
+    full = raw.str.contains(r"^\d{4}-\d{2}-\d{2}$")
+    digits = raw.str.replace_all("-", "", literal=True)
+    recent = "20" + raw.str.slice(2)
+    departed = pl.col("_dt").dt.strftime("%Y-%m-%d")
+    read_as = pl.when(recent <= departed).then(recent).otherwise("19" + raw.str.slice(2))
+    return (
+        pl.when(full & (read_as == raw))
+        .then("DTM+329:" + digits.str.slice(2) + _END)
+        .when(full)
+        .then("DTM+329:" + digits + ":102" + _END)
+        .otherwise("DTM+329:" + pl.col("date_of_birth") + _END)
+    )
+
+
+def _messages(frame: pl.DataFrame, per_message: int) -> list[str]:
+    keys = ["_dt", "carrier", "flight_number", "departure_airport", "destination_airport"]
+    grouped = (
+        frame.with_row_index("_order")
+        .sort([*keys, "_order"], nulls_last=True)
+        .with_columns(pl.struct(keys).rle_id().alias("_flight"))
+        .with_columns((pl.int_range(pl.len()).over("_flight") // per_message).alias("_part"))
+        .group_by("_flight", "_part", maintain_order=True)
+        .agg(
+            pl.col(keys).first(),
+            pl.col("_block").str.join(""),
+            pl.col("_segments").sum(),
+            pl.len().alias("_passengers"),
+        )
+        .with_columns(pl.col("_part").max().over("_flight").alias("_parts"))
+    )
+    messages: list[str] = []
+    for number, m in enumerate(grouped.iter_rows(named=True), start=1):
+        departed: datetime = m["_dt"].astimezone(UTC)
+        flight = f"{m['carrier']}{m['flight_number']}"
+        part, last = m["_part"] + 1, m["_part"] == m["_parts"]
+        status = f"{part:02d}" + (":F" if last else ":C" if part == 1 else "")
+        head = [
+            f"UNH+{number}+PAXLST:D:05B:UN:IATA+{flight}/{departed:%y%m%d/%H%M}+{status}",
+            "BGM+745",
+            f"TDT+20+{flight}+++{m['carrier']}",
+            f"LOC+125+{m['departure_airport']}",
+            f"DTM+189:{departed:%Y%m%d%H%M}:203",
+        ]
+        if m["destination_airport"] is not None:
+            head.append(f"LOC+87+{m['destination_airport']}")
+        count = len(head) + m["_segments"] + 2  # + CNT and UNT
+        messages.append(
+            _END.join(head)
+            + _END
+            + m["_block"]
+            + f"CNT+42:{m['_passengers']}{_END}UNT+{count}+{number}{_END}"
+        )
+    return messages
