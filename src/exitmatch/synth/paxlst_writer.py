@@ -74,14 +74,15 @@ def write_paxlst(
     body = "".join(messages)
     latest = frame["_dt"].max() if frame.height else None
     stamp = latest.strftime("%y%m%d:%H%M") if isinstance(latest, datetime) else "000101:0000"
-    header = (
-        f"UNB+{{syntax}}:4+{_escape(sender)}:ZZ+{RECIPIENT}:ZZ+{stamp}+{_escape(interchange_ref)}"
-    )
-    trailer = f"UNZ+{len(messages)}+{_escape(interchange_ref)}{_END}"
-    text = header + _END + body + trailer
+    parties = f"{_escape(sender)}:ZZ+{RECIPIENT}:ZZ+{stamp}+{_escape(interchange_ref)}"
+    content = parties + body
     # Declare the smallest syntax level the text fits in; beyond ASCII, UTF-8 (UNOY).
-    syntax = "UNOA" if not _NOT_UNOA.search(text) else "UNOB" if text.isascii() else "UNOY"
-    path.write_bytes(("UNA:+.? '\n" + text.replace("{syntax}", syntax, 1)).encode("utf-8"))
+    syntax = "UNOA" if not _NOT_UNOA.search(content) else "UNOB" if content.isascii() else "UNOY"
+    text = (
+        f"UNA:+.? '\nUNB+{syntax}:4+{parties}{_END}{body}"
+        f"UNZ+{len(messages)}+{_escape(interchange_ref)}{_END}"
+    )
+    path.write_bytes(text.encode("utf-8"))
 
 
 def _escape(text: str) -> str:
