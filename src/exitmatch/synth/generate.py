@@ -195,9 +195,16 @@ def generate(config: SynthConfig, out: Path, progress: Progress | None = None) -
             if write_paxlst is not None:
                 pax_dir.mkdir(exist_ok=True)
                 if source == "air" and len(written):
+                    # A passenger without a usable departure time cannot be put on a
+                    # flight in PAXLST; those rows exist in air.csv only.
+                    timed = written.filter(
+                        pl.col("departed_at").str.contains(r"^\d{4}-\d{2}-\d{2}T")
+                    )
+                    pax_path = pax_dir / f"air_{k + 1:04d}.edi"
+                    summary.files[f"air_paxlst/{pax_path.name}"] = len(timed)
                     write_paxlst(
-                        written.select(stream.writer.columns),
-                        pax_dir / f"air_{k + 1:04d}.edi",
+                        timed.select(stream.writer.columns),
+                        pax_path,
                         interchange_ref=f"{config.seed % 10**6:06d}{k + 1:04d}",
                     )
             done += 1
@@ -261,8 +268,8 @@ def _write_truth(
     truth = out / "truth"
     exits: dict[int, list[Link]] = {}
     for source in ("land", "air"):
-        for sid, links in streams[source].links.items():
-            exits.setdefault(sid, []).extend(links)
+        for sid, found in streams[source].links.items():
+            exits.setdefault(sid, []).extend(found)
     entries = streams["entries"].links
     issue_tags: dict[str, list[str]] = {}
     for issue in log.issues:

@@ -79,6 +79,9 @@ def draw_person(
     has_middle = table.family in ("cyrillic", "cyrillic_uk") or rng.random() < table.middle_rate
     age_days = int((18 + 45 * rng.random() ** 1.5) * 365.25)
     extra = [pick(rng, givens) for _ in range(rng.randint(2, 3))] if long_name else []
+    dob = on - timedelta(days=age_days)
+    if rng.random() < 0.04:  # documents issued with 1 January when the day was unknown
+        dob = date(dob.year, 1, 1)
     return Person(
         origin=origin,
         table=table,
@@ -87,7 +90,7 @@ def draw_person(
         given=pick(rng, givens),
         middle=pick(rng, middles) if has_middle else None,
         extra_given=extra,
-        dob=on - timedelta(days=age_days),
+        dob=dob,
         passport=number_like(rng, origin.doc_pattern),
     )
 

@@ -181,6 +181,8 @@ def _departure_day(
     start = max(c.history_start, order)
     if scenario == "stayed" or (scenario == "never_left" and rng.random() < 0.1):
         enforceable = None
+    if enforceable is not None and enforceable > end:
+        enforceable = None  # not enforceable yet when the history ends
     if scenario == "left_before_order":
         return enforceable, _day_between(rng, c.history_start, order - timedelta(days=1))
     if scenario == "left_before_enforceable":
@@ -190,7 +192,8 @@ def _departure_day(
         last = min(end, enforceable - timedelta(days=1))
         return enforceable, _day_between(rng, start, last)
     if scenario in ("left_qualifying", "left_and_returned"):
-        assert enforceable is not None
+        if enforceable is None:
+            return None, None
         return enforceable, _day_between(rng, max(start, enforceable), end - timedelta(days=30))
     if scenario in ("closed", "stayed") and rng.random() < 0.5:
         return enforceable, _day_between(rng, start, end)

@@ -12,7 +12,7 @@ from types import TracebackType
 from typing import IO, Literal
 
 import polars as pl
-import pyarrow.parquet as pq
+import pyarrow.parquet as pq  # type: ignore[import-untyped]
 
 from exitmatch.contract.codes import Source
 from exitmatch.contract.values import LIST_SEPARATOR
@@ -48,11 +48,10 @@ class TableWriter:
         for name in self.columns:
             col = pl.col(name)
             if name in LIST_COLUMNS:
-                expr = (
-                    col.list.join(LIST_SEPARATOR)
-                    if self.format == "csv"
-                    else col.cast(pl.List(pl.Utf8))
-                )
+                listed = col.cast(pl.List(pl.Utf8))
+                empty = listed.list.len().fill_null(0) == 0
+                joined = listed.list.join(LIST_SEPARATOR) if self.format == "csv" else listed
+                expr = pl.when(empty).then(None).otherwise(joined)
             else:
                 expr = col.cast(pl.Utf8)
             exprs.append(expr.alias(name))
