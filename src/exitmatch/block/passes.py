@@ -1,0 +1,135 @@
+"""The blocking passes and their union.
+
+Keys are built from the encodings of both sides (``first_phon`` of surname and given
+names, date parts, OCR form of document numbers), hashed to UInt64, and joined. A case is
+searched under every identity it has (aliases, alternate dates). Passes:
+
+- ``dob_name``: full date of birth (also with day and month swapped) and the sound of
+  either name; catches any spelling of one name when the date is right.
+- ``document``: the OCR-confusable form of any document number on the case.
+- ``name_year``: the sounds of both names, in either order, and the birth year within
+  one year; catches wrong days and months, placeholders and partial dates.
+- ``name_only``: the sounds of both names where one side has no birth year.
+"""
+
+from __future__ import annotations
+
+from enum import IntFlag
+
+import polars as pl
+
+
+class Pass(IntFlag):
+    DOB_NAME = 1
+    DOCUMENT = 2
+    NAME_YEAR = 4
+    NAME_ONLY = 8
+
+
+PASS_NAMES = {p: str(p.name).lower() for p in Pass}
+
+
+def candidate_pairs(identities: pl.DataFrame, records: pl.DataFrame) -> pl.DataFrame:
+    """Distinct (case_idx, rec) pairs with a ``passes`` bitmask (UInt8).
+
+    ``identities`` needs case_idx, dob parts, ``sur_phon1``/``giv_phon1`` (first-token sound
+    of each name) and ``doc_ocr`` (list); ``records`` needs rec, the same name and date
+    columns, and ``doc_ocr``.
+    """
+    found = [
+        _join(
+            _dob_name_keys(identities, "case_idx", case_side=True),
+            _dob_name_keys(records, "rec", case_side=False),
+            Pass.DOB_NAME,
+        ),
+        _join(_document_keys(identities), _record_document_keys(records), Pass.DOCUMENT),
+        _join(
+            _name_year_keys(identities, "case_idx", widen=True),
+            _name_year_keys(records, "rec", widen=False),
+            Pass.NAME_YEAR,
+        ),
+        _name_only(identities, records),
+    ]
+    return (
+        pl.concat(found)
+        .group_by("case_idx", "rec")
+        .agg(passes=pl.col("passes").bitwise_or())
+        .sort("case_idx", "rec")
+    )
+
+
+def _join(left: pl.DataFrame, right: pl.DataFrame, found_by: Pass) -> pl.DataFrame:
+    return (
+        left.unique()
+        .join(right.unique(), on="key", how="inner")
+        .select("case_idx", "rec", passes=pl.lit(int(found_by), dtype=pl.UInt8))
+        .unique()
+    )
+
+
+def _name_sounds() -> pl.Expr:
+    return pl.concat_list(pl.col("sur_phon1"), pl.col("giv_phon1")).list.drop_nulls()
+
+
+def _dob_name_keys(frame: pl.DataFrame, id_column: str, *, case_side: bool) -> pl.DataFrame:
+    full = frame.filter(
+        pl.col("dob_year").is_not_null()
+        & pl.col("dob_month").is_not_null()
+        & pl.col("dob_day").is_not_null()
+    )
+    dates = [pl.struct(y="dob_year", m="dob_month", d="dob_day")]
+    if case_side:
+        dates.append(pl.struct(y="dob_year", m="dob_day", d="dob_month"))
+    keyed = (
+        full.select(id_column, date=pl.concat_list(dates), sound=_name_sounds())
+        .explode("date")
+        .explode("sound")
+    )
+    keyed = keyed.filter(pl.col("sound") != "")
+    return keyed.select(id_column, key=pl.struct("date", "sound").hash(1))
+
+
+def _document_keys(identities: pl.DataFrame) -> pl.DataFrame:
+    return (
+        identities.select("case_idx", number="doc_ocr")
+        .explode("number")
+        .drop_nulls("number")
+        .select("case_idx", key=pl.col("number").hash(2))
+    )
+
+
+def _record_document_keys(records: pl.DataFrame) -> pl.DataFrame:
+    return records.drop_nulls("doc_ocr").select("rec", key=pl.col("doc_ocr").hash(2))
+
+
+def _sorted_sounds() -> pl.Expr:
+    return _name_sounds().list.sort().list.join(" ")
+
+
+def _name_year_keys(frame: pl.DataFrame, id_column: str, *, widen: bool) -> pl.DataFrame:
+    years = frame.filter(pl.col("dob_year").is_not_null())
+    year = pl.col("dob_year").cast(pl.Int32)
+    candidates = pl.concat_list(year - 1, year, year + 1) if widen else pl.concat_list(year)
+    keyed = (
+        years.filter(_name_sounds().list.len() == 2)
+        .select(id_column, sounds=_sorted_sounds(), year=candidates)
+        .explode("year")
+    )
+    return keyed.select(id_column, key=pl.struct("sounds", "year").hash(3))
+
+
+def _name_only(identities: pl.DataFrame, records: pl.DataFrame) -> pl.DataFrame:
+    def keys(frame: pl.DataFrame, id_column: str) -> pl.DataFrame:
+        return frame.filter(_name_sounds().list.len() == 2).select(
+            id_column,
+            pl.col("dob_year").is_null().alias("no_year"),
+            key=_sorted_sounds().hash(4),
+        )
+
+    left, right = keys(identities, "case_idx").unique(), keys(records, "rec").unique()
+    joined = left.join(right, on="key", how="inner").filter(
+        pl.col("no_year") | pl.col("no_year_right")
+    )
+    return joined.select(
+        "case_idx", "rec", passes=pl.lit(int(Pass.NAME_ONLY), dtype=pl.UInt8)
+    ).unique()

@@ -1,0 +1,130 @@
+"""Comparison vectors: every candidate pair expanded to the case's identities, with one
+gamma column per comparison and the term frequencies of the agreed values.
+
+Use ``comparison_vectors`` between blocking and scoring. Names are compared both ways
+round (case surname with record surname, and with record given names); the orientation
+that agrees better is kept and flagged in ``name_swapped``.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+from exitmatch.compare.dates import dob_comparison
+from exitmatch.compare.demographics import nationality_comparison, sex_comparison
+from exitmatch.compare.documents import document_comparison
+from exitmatch.compare.levels import Comparison
+from exitmatch.compare.names import given_comparison, pair_features, surname_comparison
+
+_CASE_COLUMNS = (
+    "surname",
+    "given",
+    "dob_year",
+    "dob_month",
+    "dob_day",
+    "sex",
+    "citizenships",
+    "doc_numbers",
+    "doc_ocr",
+    "doc_issuers",
+)
+_RECORD_COLUMNS = (
+    "surname",
+    "given",
+    "dob_year",
+    "dob_month",
+    "dob_day",
+    "sex",
+    "nationality",
+    "doc_number",
+    "doc_ocr",
+    "doc_issuer",
+    "tf_sur",
+    "tf_giv",
+    "tf_sur_x",
+    "tf_giv_x",
+    "tf_dob",
+)
+
+
+def comparisons() -> tuple[Comparison, ...]:
+    """The comparisons of the model, in the order their gammas are stored."""
+    return (
+        surname_comparison(),
+        given_comparison(),
+        dob_comparison(),
+        document_comparison(),
+        nationality_comparison(),
+        sex_comparison(),
+    )
+
+
+def comparison_vectors(
+    pairs: pl.DataFrame,
+    identities: pl.DataFrame,
+    records: pl.DataFrame,
+    encodings: pl.DataFrame,
+) -> pl.DataFrame:
+    """One row per (identity, record) of the candidate (case, record) pairs.
+
+    Columns: case_idx, ident, rec, one ``g_<comparison>`` per comparison, ``name_swapped``,
+    and ``tf_surname`` / ``tf_given`` / ``tf_dob`` for the agreed values.
+    """
+    frame = (
+        pairs.select("case_idx", "rec")
+        .join(
+            identities.select(
+                "case_idx", "ident", *(pl.col(c).alias(f"c_{c}") for c in _CASE_COLUMNS)
+            ),
+            on="case_idx",
+        )
+        .join(
+            records.select("rec", *(pl.col(c).alias(f"r_{c}") for c in _RECORD_COLUMNS)), on="rec"
+        )
+    )
+    oriented = {
+        "sur": ("c_surname", "r_surname"),
+        "giv": ("c_given", "r_given"),
+        "xsur": ("c_surname", "r_given"),
+        "xgiv": ("c_given", "r_surname"),
+    }
+    features = [
+        pair_features(frame[a], frame[b], encodings).rename(lambda c, p=prefix: f"{p}_{c}")
+        for prefix, (a, b) in oriented.items()
+    ]
+    frame = pl.concat([frame, *features], how="horizontal")
+    straight = (surname_comparison("sur"), given_comparison("giv"))
+    swapped = (surname_comparison("xsur", "x_surname"), given_comparison("xgiv", "x_given"))
+    frame = frame.with_columns(c.gamma() for c in (*straight, *swapped))
+    swap = _agreement(frame, swapped) > _agreement(frame, straight)
+    frame = frame.with_columns(
+        name_swapped=swap,
+        g_surname=pl.when(swap).then("g_x_surname").otherwise("g_surname"),
+        g_given_names=pl.when(swap).then("g_x_given").otherwise("g_given_names"),
+        tf_surname=pl.when(swap).then("r_tf_sur_x").otherwise("r_tf_sur"),
+        tf_given=pl.when(swap).then("r_tf_giv_x").otherwise("r_tf_giv"),
+        tf_dob=pl.col("r_tf_dob"),
+    )
+    others = [c for c in comparisons() if c.name not in ("surname", "given_names")]
+    frame = frame.with_columns(c.gamma() for c in others)
+    gamma_columns = [c.gamma_column for c in comparisons()]
+    return frame.select(
+        "case_idx",
+        "ident",
+        "rec",
+        *gamma_columns,
+        "name_swapped",
+        "tf_surname",
+        "tf_given",
+        "tf_dob",
+    )
+
+
+def _agreement(frame: pl.DataFrame, pair: tuple[Comparison, Comparison]) -> pl.Series:
+    """How well an orientation agrees: levels above 'else' count, better levels more."""
+    total = pl.Series(values=[0] * frame.height, dtype=pl.Int32)
+    for comparison in pair:
+        top = len(comparison.levels) - 1
+        gamma = frame[comparison.gamma_column].cast(pl.Int32)
+        total = total + pl.select(pl.when(gamma == 0).then(0).otherwise(top - gamma)).to_series()
+    return total

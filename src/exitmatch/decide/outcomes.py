@@ -1,0 +1,262 @@
+"""Closure candidates, warrant cancellations, re-entry alerts and early departures.
+
+Use ``decide`` on the result of ``exitmatch.link.link``. Per case it keeps the
+best-supported qualifying departure (band first, then weight, then the earliest); a later
+Canadian entry by the same person turns that candidate into a re-entry alert; an active
+warrant is proposed for cancellation only on a confirmed or probable closure.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+import polars as pl
+
+from exitmatch.compare.vectors import comparisons
+from exitmatch.contract.codes import Band, OrderType, Priority, WarrantStatus
+from exitmatch.decide.bands import BAND_RANK, band, mark_ambiguity
+from exitmatch.decide.evidence import evidence
+from exitmatch.decide.timing import Timing, departure_timing, is_worked
+from exitmatch.link import Linked
+from exitmatch.settings import Settings
+
+# IRPR 224(2): a departure order not complied with within 30 days after it became
+# enforceable becomes a deportation order (days in detention or under a stay are not
+# counted; the inventory does not carry them, so the plain 30 days is used).
+DEPARTURE_ORDER_GRACE = timedelta(days=30)
+# IRPR 225(1): an exclusion order requires authorization to return within one year
+# (five years for misrepresentation, which the inventory does not say).
+EXCLUSION_BAR = timedelta(days=365)
+
+_CASE_COLUMNS = (
+    "case_idx",
+    "case_id",
+    "uci",
+    "order_type",
+    "order_date",
+    "enforceable_date",
+    "inventory_status",
+    "priority",
+    "warrant_id",
+    "warrant_status",
+    "region",
+)
+_IDENTITY_COLUMNS = {
+    "surname": "c_surname",
+    "given": "c_given",
+    "dob_year": "c_dob_year",
+    "dob_month": "c_dob_month",
+    "dob_day": "c_dob_day",
+    "sex": "c_sex",
+    "citizenships": "c_citizenships",
+    "doc_numbers": "c_doc_numbers",
+    "name_no": "name_no",
+    "dob_no": "dob_no",
+}
+_RECORD_COLUMNS = {
+    "kind": "kind",
+    "record_id": "record_id",
+    "at": "at",
+    "place": "place",
+    "surname": "r_surname",
+    "given": "r_given",
+    "dob_year": "r_dob_year",
+    "dob_month": "r_dob_month",
+    "dob_day": "r_dob_day",
+    "sex": "r_sex",
+    "nationality": "r_nationality",
+    "doc_number": "r_doc_number",
+    "doc_ocr": "r_doc_ocr",
+}
+
+
+@dataclass(frozen=True)
+class Outcomes:
+    """Every decision of a run, as frames ready to write."""
+
+    links: pl.DataFrame
+    closures: pl.DataFrame
+    warrants: pl.DataFrame
+    alerts: pl.DataFrame
+    early: pl.DataFrame
+
+
+def decide(linked: Linked, settings: Settings) -> Outcomes:
+    thresholds = settings.thresholds
+    links = _readable_links(linked)
+    exits = mark_ambiguity(links.filter(pl.col("kind") != "entry"), thresholds.strong)
+    exits = exits.with_columns(band=band(thresholds)).filter(pl.col("band").is_not_null())
+    exits = exits.with_columns(
+        timing=departure_timing(pl.col("at"), pl.col("order_date"), pl.col("enforceable_date")),
+        evidence=evidence(comparisons()),
+    ).filter(is_worked(pl.col("inventory_status")))
+
+    best = _best_per_case(exits.filter(pl.col("timing") == Timing.QUALIFYING.value))
+    alerts = _reentries(best, links, thresholds.strong, settings.reentry_after_days)
+    closures = best.join(alerts.select("case_idx"), on="case_idx", how="anti")
+    warrants = closures.filter(
+        (pl.col("warrant_status") == WarrantStatus.ACTIVE.value)
+        & pl.col("warrant_id").is_not_null()
+        & pl.col("band").is_in([Band.CONFIRMED.value, Band.PROBABLE.value])
+    )
+    early = exits.filter(
+        (pl.col("timing") != Timing.QUALIFYING.value)
+        & pl.col("band").is_in([Band.CONFIRMED.value, Band.PROBABLE.value])
+    )
+    return Outcomes(
+        links=exits,
+        closures=_closure_rows(closures),
+        warrants=_warrant_rows(warrants),
+        alerts=_alert_rows(alerts),
+        early=_early_rows(early),
+    )
+
+
+def _readable_links(linked: Linked) -> pl.DataFrame:
+    identities = linked.identities.select(
+        "ident", *(pl.col(k).alias(v) for k, v in _IDENTITY_COLUMNS.items())
+    )
+    records = linked.records.select(
+        "rec", *(pl.col(k).alias(v) for k, v in _RECORD_COLUMNS.items())
+    )
+    return (
+        linked.scored.join(linked.cases.select(_CASE_COLUMNS), on="case_idx")
+        .join(identities, on="ident")
+        .join(records, on="rec")
+    )
+
+
+def _best_per_case(candidates: pl.DataFrame) -> pl.DataFrame:
+    ranked = candidates.with_columns(
+        band_rank=pl.col("band").replace_strict(BAND_RANK, return_dtype=pl.UInt8)
+    )
+    return ranked.sort(
+        ["case_idx", "band_rank", "match_weight", "at", "kind", "record_id"],
+        descending=[False, False, True, False, False, False],
+    ).unique("case_idx", keep="first", maintain_order=True)
+
+
+def _reentries(
+    departures: pl.DataFrame, links: pl.DataFrame, strong: float, after_days: int
+) -> pl.DataFrame:
+    entries = links.filter(
+        (pl.col("kind") == "entry") & (pl.col("match_probability") >= strong)
+    ).select(
+        "case_idx",
+        entry_record_id="record_id",
+        entered_at="at",
+        entry_probability="match_probability",
+    )
+    joined = (
+        departures.join(entries, on="case_idx")
+        .filter(pl.col("entered_at") >= pl.col("at") + pl.duration(days=after_days))
+        .filter(pl.col("entered_at") > pl.col("at"))
+    )
+    first = joined.sort("case_idx", "entered_at", "entry_record_id").unique(
+        "case_idx", keep="first", maintain_order=True
+    )
+    return first.with_columns(_authorization_to_return())
+
+
+def _authorization_to_return() -> list[pl.Expr]:
+    order = pl.col("order_type")
+    became_deportation = (order == OrderType.DEPARTURE.value) & (
+        pl.col("at").dt.date() > pl.col("enforceable_date") + DEPARTURE_ORDER_GRACE
+    )
+    within_exclusion = (order == OrderType.EXCLUSION.value) & (
+        pl.col("entered_at") - pl.col("at") < EXCLUSION_BAR
+    )
+    reason = (
+        pl.when(order == OrderType.DEPORTATION.value)
+        .then(pl.lit("deportation order: authorization to return needed for life"))
+        .when(became_deportation)
+        .then(pl.lit("departure order became a deportation order (left after 30 days)"))
+        .when(within_exclusion)
+        .then(pl.lit("exclusion order: returned within one year"))
+        .otherwise(None)
+    )
+    return [reason.is_not_null().alias("arc_required"), reason.alias("arc_reason")]
+
+
+def _timestamp(column: str) -> pl.Expr:
+    return pl.col(column).dt.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _exit_columns() -> list[pl.Expr]:
+    return [
+        pl.col("kind").alias("exit_source"),
+        pl.col("record_id").alias("exit_record_id"),
+        _timestamp("at").alias("departed_at"),
+    ]
+
+
+def _ordered(frame: pl.DataFrame) -> pl.DataFrame:
+    return frame.sort("case_id")
+
+
+def _closure_rows(closures: pl.DataFrame) -> pl.DataFrame:
+    return _ordered(
+        closures.select(
+            "case_id",
+            "uci",
+            *_exit_columns(),
+            pl.col("place").alias("departure_place"),
+            pl.col("match_probability").round(6),
+            pl.col("match_weight").round(2),
+            "band",
+            "evidence",
+            pl.when(pl.col("warrant_status") == WarrantStatus.ACTIVE.value)
+            .then(pl.col("warrant_id"))
+            .alias("warrant_id"),
+            "priority",
+            "region",
+        )
+    )
+
+
+def _warrant_rows(warrants: pl.DataFrame) -> pl.DataFrame:
+    return _ordered(
+        warrants.select(
+            "warrant_id",
+            "case_id",
+            "uci",
+            *_exit_columns(),
+            pl.col("match_probability").round(6),
+            "band",
+            (pl.col("priority") == Priority.SERIOUS_INADMISSIBILITY.value).alias(
+                "needs_supervisor"
+            ),
+        )
+    )
+
+
+def _alert_rows(alerts: pl.DataFrame) -> pl.DataFrame:
+    return _ordered(
+        alerts.select(
+            "case_id",
+            "uci",
+            pl.col("record_id").alias("exit_record_id"),
+            _timestamp("at").alias("departed_at"),
+            "entry_record_id",
+            _timestamp("entered_at").alias("entered_at"),
+            pl.min_horizontal("match_probability", "entry_probability")
+            .round(6)
+            .alias("match_probability"),
+            "order_type",
+            "arc_required",
+            "arc_reason",
+        )
+    )
+
+
+def _early_rows(early: pl.DataFrame) -> pl.DataFrame:
+    return early.select(
+        "case_id",
+        "uci",
+        *_exit_columns(),
+        pl.col("timing").alias("reason"),
+        pl.col("match_probability").round(6),
+        "band",
+        "evidence",
+    ).sort("case_id", "departed_at", "exit_record_id")

@@ -1,0 +1,1 @@
+"""Measuring a run against ground truth (synthetic nights carry theirs in ``truth/``)."""

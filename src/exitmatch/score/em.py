@@ -1,0 +1,92 @@
+"""Learning m and u without labels.
+
+u, the chance of each level between two different people, is counted on random
+(identity, record) pairs: almost none of them match. m, the chance of each level for the
+same person, is learned by expectation-maximisation over the candidate pairs with u held
+fixed, as Splink does. The work runs over distinct gamma patterns with their counts, not
+over rows.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import numpy.typing as npt
+import polars as pl
+
+from exitmatch.compare.levels import Comparison
+
+# Add-one smoothing floor: a level never seen among random pairs gets this much of a count.
+_SMOOTHING = 0.5
+
+
+def u_from_random_pairs(
+    vectors: pl.DataFrame, comparisons: tuple[Comparison, ...]
+) -> dict[str, list[float]]:
+    """Share of each level among random pairs (missing pairs left out of the share)."""
+    result = {}
+    for comparison in comparisons:
+        counts = _level_counts(vectors[comparison.gamma_column], len(comparison.levels))
+        observed = counts[1:] + _SMOOTHING
+        result[comparison.name] = [0.0, *(observed / observed.sum()).tolist()]
+    return result
+
+
+def _level_counts(gamma: pl.Series, levels: int) -> npt.NDArray[np.float64]:
+    counts = np.zeros(levels, dtype=np.float64)
+    values = gamma.value_counts()
+    for level, count in zip(values[:, 0].to_list(), values["count"].to_list(), strict=True):
+        counts[int(level)] = count
+    return counts
+
+
+def initial_m(comparison: Comparison) -> list[float]:
+    """A starting guess: the same person mostly agrees well; 'else' is rare."""
+    levels = len(comparison.levels) - 1
+    raw = np.array([0.5**i for i in range(levels)], dtype=np.float64)
+    raw[-1] = 0.01
+    return [0.0, *(raw / raw.sum()).tolist()]
+
+
+def expectation_maximisation(
+    vectors: pl.DataFrame,
+    comparisons: tuple[Comparison, ...],
+    u: dict[str, list[float]],
+    *,
+    iterations: int = 40,
+    tolerance: float = 1e-6,
+) -> tuple[dict[str, list[float]], float, int]:
+    """m per level, the share of matches among the pairs, and the iterations run."""
+    columns = [c.gamma_column for c in comparisons]
+    patterns = vectors.group_by(columns).len().sort(columns)
+    gamma = patterns.select(columns).to_numpy().astype(np.int64)
+    counts = patterns["len"].to_numpy().astype(np.float64)
+    m = {c.name: np.array(initial_m(c)) for c in comparisons}
+    u_arrays = {name: np.array(values) for name, values in u.items()}
+    share = 0.05
+    iteration = 0
+    for iteration in range(1, iterations + 1):  # noqa: B007 - reported back
+        log_odds = np.full(len(counts), np.log(share / (1.0 - share)))
+        for k, comparison in enumerate(comparisons):
+            g = gamma[:, k]
+            ratio = np.ones_like(counts)
+            present = g > 0
+            mk, uk = m[comparison.name], u_arrays[comparison.name]
+            ratio[present] = np.maximum(mk[g[present]], 1e-12) / uk[g[present]]
+            log_odds += np.log(ratio)
+        posterior = 1.0 / (1.0 + np.exp(-np.clip(log_odds, -700, 700)))
+        weighted = posterior * counts
+        new_share = float(weighted.sum() / counts.sum())
+        change = abs(new_share - share)
+        for k, comparison in enumerate(comparisons):
+            g = gamma[:, k]
+            totals = np.bincount(g, weights=weighted, minlength=len(comparison.levels))
+            totals[0] = 0.0
+            fresh = totals / max(totals.sum(), 1e-12)
+            fresh[1:] = np.maximum(fresh[1:], 1e-6)
+            fresh[1:] /= fresh[1:].sum()
+            change = max(change, float(np.abs(fresh - m[comparison.name]).max()))
+            m[comparison.name] = fresh
+        share = min(max(new_share, 1e-9), 1 - 1e-9)
+        if change < tolerance:
+            break
+    return {name: values.tolist() for name, values in m.items()}, share, iteration
