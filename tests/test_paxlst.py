@@ -381,19 +381,38 @@ def test_writer_splits_flights_counts_segments_and_is_deterministic(tmp_path: Pa
     assert read["record_id"].to_list() == rows["record_id"].to_list()
 
 
-def test_writer_refuses_rows_a_flight_cannot_carry(tmp_path: Path) -> None:
+def test_writer_leaves_rows_without_a_flight_for_the_reader_to_quarantine(tmp_path: Path) -> None:
+    rows = _flight_rows(5, "2026-03-14T18:00:00Z").with_columns(
+        pl.Series("carrier", ["AC", None, "AC", "AC", "AC"]),
+        pl.Series("flight_number", ["0856", "0856", None, "0856", "0856"]),
+        pl.Series("departure_airport", ["YYZ", "YYZ", "YYZ", None, "YYZ"]),
+        pl.Series("departed_at", ["2026-03-14T18:00:00Z"] * 4 + ["2026-02-30T18:00:00Z"]),
+    )
+    path = tmp_path / "x.edi"
+    write_paxlst(rows, path, interchange_ref="R")
+    read, quarantine = read_paxlst(path)
+    assert read["record_id"].to_list() == ["R000"]
+    reasons = dict(
+        zip(quarantine["raw"].str.extract(r"AVF:(R\d+)"), quarantine["reason"], strict=True)
+    )
+    assert sorted(reasons) == ["R001", "R002", "R003", "R004"]
+    assert "no carrier" in reasons["R001"]
+    assert "no flight" in reasons["R002"]
+    assert "no departure airport" in reasons["R003"]
+    assert "departure time '2026-02-30T18:00:00Z'" in reasons["R004"]
+
+
+def test_writer_refuses_what_cannot_make_an_interchange(tmp_path: Path) -> None:
     rows = _flight_rows(2, datetime(2026, 3, 14, 18, 0, tzinfo=UTC))
-    with pytest.raises(SynthError, match="row 2 has no carrier"):
-        write_paxlst(
-            rows.with_columns(pl.Series("carrier", ["AC", None])),
-            tmp_path / "x.edi",
-            interchange_ref="R",
-        )
     with pytest.raises(SynthError, match="lack column"):
         write_paxlst(rows.drop("departed_at"), tmp_path / "x.edi", interchange_ref="R")
-    with pytest.raises(SynthError, match="departed_at 'soon'"):
+    with pytest.raises(SynthError, match="Datetime or text"):
         write_paxlst(
-            rows.with_columns(pl.lit("soon").alias("departed_at")),
+            rows.with_columns(pl.lit(3).alias("departed_at")),
             tmp_path / "x.edi",
             interchange_ref="R",
         )
+    with pytest.raises(SynthError, match="passengers_per_message"):
+        write_paxlst(rows, tmp_path / "x.edi", interchange_ref="R", passengers_per_message=0)
+    with pytest.raises(SynthError, match="interchange_ref"):
+        write_paxlst(rows, tmp_path / "x.edi", interchange_ref="R" * 15)

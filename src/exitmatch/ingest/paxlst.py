@@ -431,7 +431,8 @@ def _flight(header: list[Segment]) -> tuple[dict[str, str | None], str | None]:
     conveyance = tdt.value(2) or ""
     carrier = tdt.value(5)
     if carrier is None:
-        designator = re.fullmatch(r"([A-Z0-9]{2})(\d{1,4}[A-Z]?)", conveyance)
+        # An IATA airline designator is two characters, not both digits (AC, U2, 9W).
+        designator = re.fullmatch(r"([A-Z][A-Z0-9]|\d[A-Z])(\d{1,4}[A-Z]?)", conveyance)
         if designator is None:
             return {}, "no carrier in TDT and none in front of the flight number"
         carrier = designator.group(1)

@@ -18,8 +18,9 @@ or eight digits, and a missing ``record_id`` (the reader builds one from the mes
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import polars as pl
 
@@ -59,8 +60,10 @@ def write_paxlst(
     """Write ``rows`` (air contract columns; ``departed_at`` a Datetime or ISO 8601 text)
     to ``path`` as one PAXLST interchange with control reference ``interchange_ref``.
 
-    Raises ``SynthError`` when a row lacks what every PAXLST flight needs (carrier, flight
-    number, departure airport and time) or the arguments cannot make a valid interchange.
+    A row missing a flight-level value, or whose departure time is not a timestamp, is
+    written as it is, in a message of its own flight key, so that reading the file
+    quarantines it as it would a carrier's. Raises ``SynthError`` when a column is absent or
+    the arguments cannot make an interchange.
     """
     if passengers_per_message < 1:
         raise SynthError("passengers_per_message must be at least 1")
@@ -103,41 +106,49 @@ def _escaped(column: str) -> pl.Expr:
 
 
 def _departures(rows: pl.DataFrame) -> pl.Series:
-    """``departed_at`` as UTC datetimes, whatever form it came in."""
+    """``departed_at`` as UTC datetimes, null where it is missing or not a timestamp."""
     column = rows["departed_at"]
     if isinstance(column.dtype, pl.Datetime):
         if column.dtype.time_zone is None:
             return column.dt.replace_time_zone("UTC")
         return column.dt.convert_time_zone("UTC")
-    if column.dtype == pl.Utf8:
-        parsed: dict[str, datetime | None] = {}
-        for value in column.drop_nulls().unique().to_list():
-            try:
-                parsed[value] = parse_timestamp(value)
-            except ValueError as e:
-                raise SynthError(f"departed_at {value!r}: {e}") from e
-        return column.replace_strict(parsed, default=None, return_dtype=pl.Datetime("us", "UTC"))
-    raise SynthError(f"departed_at must be a Datetime or text, not {column.dtype}")
+    if column.dtype != pl.Utf8:
+        raise SynthError(f"departed_at must be a Datetime or text, not {column.dtype}")
+    # Parsed once per distinct text: a night's air rows share a few thousand departures.
+    parsed: dict[str, datetime | None] = {}
+    for value in column.drop_nulls().unique().to_list():
+        try:
+            parsed[value] = parse_timestamp(value)
+        except ValueError:
+            parsed[value] = None
+    return column.replace_strict(parsed, default=None, return_dtype=pl.Datetime("us", "UTC"))
 
 
 def _prepared(rows: pl.DataFrame) -> pl.DataFrame:
-    """Escaped text, the departure as a datetime, and each passenger's segments."""
+    """Escaped text, the departure as a datetime (and as text where it is not one), and
+    each passenger's segments."""
     present = [c for c in _TEXT if c in rows.columns]
+    text_departure = (
+        _escaped("departed_at").alias("_dt_text") if rows["departed_at"].dtype == pl.Utf8 else None
+    )
     frame = rows.select(
         *[_escaped(c).alias(c) for c in present],
         *[pl.lit(None, pl.Utf8).alias(c) for c in _TEXT if c not in rows.columns],
-        pl.col("given_names").cast(pl.Utf8).alias("_given_raw")
-        if "given_names" in rows.columns
-        else pl.lit(None, pl.Utf8).alias("_given_raw"),
-        pl.col("date_of_birth").cast(pl.Utf8).alias("_dob_raw")
-        if "date_of_birth" in rows.columns
-        else pl.lit(None, pl.Utf8).alias("_dob_raw"),
+        _raw("given_names", rows).alias("_given_raw"),
+        _raw("date_of_birth", rows).alias("_dob_raw"),
+        pl.lit(None, pl.Utf8).alias("_dt_text") if text_departure is None else text_departure,
     ).with_columns(_departures(rows).alias("_dt"))
-    for column in ("carrier", "flight_number", "departure_airport", "_dt"):
-        empty = frame.select(pl.col(column).is_null().arg_true().first()).item()
-        if empty is not None:
-            raise SynthError(f"row {empty + 1} has no {column.strip('_')}: PAXLST needs it")
+    # Text that is not a timestamp is written as sent, for the reader to refuse.
+    frame = frame.with_columns(
+        pl.when(pl.col("_dt").is_null()).then(pl.col("_dt_text")).alias("_dt_text")
+    )
     return frame.with_columns(_passenger_segments())
+
+
+def _raw(column: str, rows: pl.DataFrame) -> pl.Expr:
+    if column in rows.columns:
+        return pl.col(column).cast(pl.Utf8)
+    return pl.lit(None, pl.Utf8)
 
 
 def _passenger_segments() -> list[pl.Expr]:
@@ -204,6 +215,7 @@ def _birth_segment() -> pl.Expr:
 
 def _messages(frame: pl.DataFrame, per_message: int) -> list[str]:
     keys = ["_dt", "carrier", "flight_number", "departure_airport", "destination_airport"]
+    keys.append("_dt_text")
     grouped = (
         frame.with_row_index("_order")
         .sort([*keys, "_order"], nulls_last=True)
@@ -220,19 +232,10 @@ def _messages(frame: pl.DataFrame, per_message: int) -> list[str]:
     )
     messages: list[str] = []
     for number, m in enumerate(grouped.iter_rows(named=True), start=1):
-        departed: datetime = m["_dt"].astimezone(UTC)
-        flight = f"{m['carrier']}{m['flight_number']}"
         part, last = m["_part"] + 1, m["_part"] == m["_parts"]
         status = f"{part:02d}" + (":F" if last else ":C" if part == 1 else "")
-        head = [
-            f"UNH+{number}+PAXLST:D:05B:UN:IATA+{flight}/{departed:%y%m%d/%H%M}+{status}",
-            "BGM+745",
-            f"TDT+20+{flight}+++{m['carrier']}",
-            f"LOC+125+{m['departure_airport']}",
-            f"DTM+189:{departed:%Y%m%d%H%M}:203",
-        ]
-        if m["destination_airport"] is not None:
-            head.append(f"LOC+87+{m['destination_airport']}")
+        head = _flight_level(m)
+        head[0] = f"UNH+{number}+PAXLST:D:05B:UN:IATA+{head[0]}+{status}"
         count = len(head) + m["_segments"] + 2  # + CNT and UNT
         messages.append(
             _END.join(head)
@@ -241,3 +244,23 @@ def _messages(frame: pl.DataFrame, per_message: int) -> list[str]:
             + f"CNT+42:{m['_passengers']}{_END}UNT+{count}+{number}{_END}"
         )
     return messages
+
+
+def _flight_level(m: dict[str, Any]) -> list[str]:
+    """The common access reference (flight/date/time, completed into the UNH by the
+    caller), then BGM, TDT, LOC+125, DTM+189 and LOC+87, leaving out what is missing."""
+    carrier, number = m["carrier"], m["flight_number"]
+    departed: datetime | None = m["_dt"]
+    flight = (carrier or "") + (number or "")
+    reference = f"{flight}/{departed:%y%m%d/%H%M}" if departed is not None else flight
+    tdt = "TDT+20+" + flight + (f"+++{carrier}" if carrier is not None else "")
+    head = [reference, "BGM+745", tdt if number is not None else "TDT+20++++" + (carrier or "")]
+    if m["departure_airport"] is not None:
+        head.append(f"LOC+125+{m['departure_airport']}")
+    if departed is not None:
+        head.append(f"DTM+189:{departed:%Y%m%d%H%M}:203")
+    elif m["_dt_text"] is not None:
+        head.append(f"DTM+189:{m['_dt_text']}")
+    if m["destination_airport"] is not None:
+        head.append(f"LOC+87+{m['destination_airport']}")
+    return head
