@@ -81,7 +81,6 @@ def link(
             vectors,
             random_vectors,
             n_cases=cases.height,
-            n_identities=identities.height,
             n_records=records.height,
             em_iterations=settings.em_iterations,
         )

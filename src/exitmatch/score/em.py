@@ -54,13 +54,18 @@ def expectation_maximisation(
     *,
     iterations: int = 40,
     tolerance: float = 1e-6,
+    fixed_m: dict[str, list[float]] | None = None,
 ) -> tuple[dict[str, list[float]], float, int]:
-    """m per level, the share of matches among the pairs, and the iterations run."""
+    """m per level, the share of matches among the pairs, and the iterations run.
+
+    Comparisons named in ``fixed_m`` keep those m values; EM learns the others.
+    """
+    fixed_m = fixed_m or {}
     columns = [c.gamma_column for c in comparisons]
     patterns = vectors.group_by(columns).len().sort(columns)
     gamma = patterns.select(columns).to_numpy().astype(np.int64)
     counts = patterns["len"].to_numpy().astype(np.float64)
-    m = {c.name: np.array(initial_m(c)) for c in comparisons}
+    m = {c.name: np.array(fixed_m.get(c.name) or initial_m(c)) for c in comparisons}
     u_arrays = {name: np.array(values) for name, values in u.items()}
     share = 0.05
     iteration = 0
@@ -78,6 +83,8 @@ def expectation_maximisation(
         new_share = float(weighted.sum() / counts.sum())
         change = abs(new_share - share)
         for k, comparison in enumerate(comparisons):
+            if comparison.name in fixed_m:
+                continue
             g = gamma[:, k]
             totals = np.bincount(g, weights=weighted, minlength=len(comparison.levels))
             totals[0] = 0.0
@@ -90,3 +97,15 @@ def expectation_maximisation(
         if change < tolerance:
             break
     return {name: values.tolist() for name, values in m.items()}, share, iteration
+
+
+def m_from_anchor(
+    anchor: pl.DataFrame, comparisons: tuple[Comparison, ...]
+) -> dict[str, list[float]]:
+    """m per level counted on pairs already known to match (the anchor), smoothed."""
+    result = {}
+    for comparison in comparisons:
+        counts = _level_counts(anchor[comparison.gamma_column], len(comparison.levels))
+        observed = counts[1:] + _SMOOTHING
+        result[comparison.name] = [0.0, *(observed / observed.sum()).tolist()]
+    return result

@@ -9,7 +9,7 @@ import numpy as np
 import polars as pl
 
 from exitmatch.compare.levels import Comparison
-from exitmatch.score.em import expectation_maximisation, u_from_random_pairs
+from exitmatch.score.em import expectation_maximisation, m_from_anchor, u_from_random_pairs
 from exitmatch.score.model import ComparisonParameters, LevelParameters, MatchModel
 
 
@@ -24,25 +24,73 @@ def random_pairs(n_cases: int, n_records: int, count: int, seed: int) -> pl.Data
     ).unique(maintain_order=True)
 
 
+def best_identity(vectors: pl.DataFrame, comparisons: tuple[Comparison, ...]) -> pl.DataFrame:
+    """One row per (case_idx, rec): the identity whose levels agree best (each comparison
+    scores from 1 for its best level down to 0 for 'else' or missing)."""
+    agreement = pl.sum_horizontal(
+        pl.when(pl.col(c.gamma_column) == 0)
+        .then(0.0)
+        .otherwise(
+            (len(c.levels) - 1 - pl.col(c.gamma_column).cast(pl.Float64)) / (len(c.levels) - 2)
+        )
+        for c in comparisons
+    )
+    return (
+        vectors.with_columns(__agreement=agreement)
+        .sort(["case_idx", "rec", "__agreement", "ident"], descending=[False, False, True, False])
+        .unique(["case_idx", "rec"], keep="first", maintain_order=True)
+        .drop("__agreement")
+    )
+
+
+# Fewest pairs sharing a document number for their field agreement to stand as m.
+MIN_ANCHOR_PAIRS = 50
+ANCHOR_COMPARISON = "document"
+ANCHOR_LEVEL = 1  # same document number
+
+
+def _anchored_m(
+    vectors: pl.DataFrame, comparisons: tuple[Comparison, ...]
+) -> dict[str, list[float]]:
+    """m of every comparison but the document one, counted on pairs that share a document
+    number: these are the same person, so how often their names, dates, sex and
+    nationality disagree is how often records of one person disagree. Plain EM would
+    take namesakes (same name and date, another person) for matches and learn that a
+    differing sex costs little. Too few such pairs: no anchor, plain EM for all."""
+    anchor_column = f"g_{ANCHOR_COMPARISON}"
+    anchor = vectors.filter(pl.col(anchor_column) == ANCHOR_LEVEL)
+    if anchor.height < MIN_ANCHOR_PAIRS:
+        return {}
+    others = tuple(c for c in comparisons if c.name != ANCHOR_COMPARISON)
+    return m_from_anchor(anchor, others)
+
+
 def train_model(
     comparisons: tuple[Comparison, ...],
     candidate_vectors: pl.DataFrame,
     random_vectors: pl.DataFrame,
     *,
     n_cases: int,
-    n_identities: int,
     n_records: int,
     em_iterations: int,
 ) -> MatchModel:
-    """Learn u on ``random_vectors``, m and the match share on ``candidate_vectors``."""
+    """Learn u on ``random_vectors``, m and the match share on ``candidate_vectors``.
+
+    Both are first cut to each pair's best-agreeing identity: scoring keeps the best
+    identity too, and an alias that is not the name travelled under would otherwise count
+    as the same person disagreeing.
+    """
+    candidate_vectors = best_identity(candidate_vectors, comparisons)
+    random_vectors = best_identity(random_vectors, comparisons)
     u = u_from_random_pairs(random_vectors, comparisons)
     m, share, iterations = expectation_maximisation(
-        candidate_vectors, comparisons, u, iterations=em_iterations
+        candidate_vectors,
+        comparisons,
+        u,
+        iterations=em_iterations,
+        fixed_m=_anchored_m(candidate_vectors, comparisons),
     )
-    # Matching identity pairs among all identity pairs, turned into matching case-record
-    # pairs among all case-record pairs: a case with k identities is compared k times.
-    identities_per_case = n_identities / max(n_cases, 1)
-    matches = share * candidate_vectors.height / identities_per_case
+    matches = share * candidate_vectors.height
     prior = min(max(matches / max(n_cases * n_records, 1), 1e-12), 0.5)
     params = [
         ComparisonParameters(
