@@ -125,7 +125,8 @@ def test_truth_follows_the_240_3_rules(made: Path) -> None:
             assert enforceable is None or day < date.fromisoformat(enforceable)
 
     entry_links = {
-        r["entry_record_id"]: r["uci"] for r in _csv(truth / "entry_links.csv").iter_rows(named=True)
+        r["entry_record_id"]: r["uci"]
+        for r in _csv(truth / "entry_links.csv").iter_rows(named=True)
     }
     entries = {r["record_id"]: r for r in _csv(made / "entries.csv").iter_rows(named=True)}
     alerts = _csv(truth / "expected_reentry_alerts.csv")
@@ -152,9 +153,7 @@ def test_truth_follows_the_240_3_rules(made: Path) -> None:
 
 def test_closed_and_stayed_cases_get_nothing(made: Path) -> None:
     inventory = _csv(made / "inventory.csv")
-    quiet = set(
-        inventory.filter(pl.col("inventory_status").is_in(["closed", "stayed"]))["case_id"]
-    )
+    quiet = set(inventory.filter(pl.col("inventory_status").is_in(["closed", "stayed"]))["case_id"])
     assert quiet
     for name in (
         "expected_closure_candidates",
@@ -184,6 +183,7 @@ def test_every_scenario_appears(made: Path) -> None:
         "exit_air",
         "namesake",
         "prior_entry",
+        "boundary_day",
     } <= tags
 
 
@@ -223,6 +223,14 @@ def test_statuses_orders_and_warrants_mix(made: Path) -> None:
     }
     assert set(inventory["warrant_status"].drop_nulls()) == {"active", "executed", "cancelled"}
     assert inventory["warrant_id"].null_count() > 0
+
+
+def test_planted_namesakes_are_listed_and_unlinked(made: Path) -> None:
+    truth = made / "truth"
+    decoys = _csv(truth / "decoy_exits.csv")
+    namesake_cases = _csv(truth / "cases.csv").filter(pl.col("scenarios").str.contains("namesake"))
+    assert len(decoys) == len(namesake_cases) > 0
+    assert not set(decoys["exit_record_id"]) & set(_csv(truth / "exit_links.csv")["exit_record_id"])
 
 
 def test_namesakes_look_alike_but_are_not_linked(made: Path) -> None:

@@ -1,7 +1,7 @@
 """Deliberately bad values and unusable rows, with a record of each one.
 
 Use :func:`spoil` on a chunk after record ids are assigned. Subjects' own records are
-left clean (``_sid`` >= 0), so the truth about who left stays about matching. The kinds
+left clean (``_sid`` other than -1), so the truth about who left stays about matching. The kinds
 follow CONTRACT.md: a bad value in a column the row can do without is kept and reported
 (data issue); a row without name and document, or without a usable timestamp, is
 quarantined.
@@ -46,7 +46,7 @@ def spoil(
     n = len(frame)
     u = rng.uniform(n)
     kind = rng.integers(n, len(_ISSUES) + 2)
-    ordinary = frame["_sid"] < 0
+    ordinary = frame["_sid"] == -1  # not a subject, not a planted look-alike
     hit = (u < rate) & ordinary
     frame = frame.with_columns(hit.alias("_hit"), kind.alias("_kind"))
     exprs = []

@@ -59,6 +59,7 @@ class _Stream:
         self.log = log
         self.next_id = 1
         self.links: dict[int, list[Link]] = {}
+        self.decoys: list[tuple[int, str]] = []  # (subject index, record id) of look-alikes
         self.vtags: dict[str, str] = {}
 
     def write(self, frame: pl.DataFrame, shuffle: ColumnRng) -> pl.DataFrame:
@@ -69,6 +70,10 @@ class _Stream:
         )
         self.next_id += n
         frame = frame.with_columns(ids.alias("record_id"))
+        planted = frame.filter(pl.col("_sid") <= -2)
+        self.decoys.extend(
+            zip((-2 - planted["_sid"]).to_list(), planted["record_id"].to_list(), strict=True)
+        )
         mine = frame.filter(pl.col("_sid") >= 0)
         for sid, rid, at, stamp, tags in zip(
             mine["_sid"].to_list(),
@@ -164,7 +169,7 @@ def generate(config: SynthConfig, out: Path, progress: Progress | None = None) -
         for source, row in s.exits:
             rows[source].append({**row, "_sid": s.index})
         for source, row in s.decoys:
-            rows[source].append({**row, "_sid": -2})
+            rows[source].append({**row, "_sid": -2 - s.index})  # a look-alike, not them
         for row in s.entries:
             rows["entries"].append({**row, "_sid": s.index, "_vtags": ""})
     n_land = round(config.travellers * config.land_share)
@@ -301,11 +306,26 @@ def _write_truth(
         for sid in sorted(entries)
         for link in entries[sid]
     ]
+    decoys = [
+        {
+            "exit_source": source,
+            "exit_record_id": rid,
+            "case_id": subjects[sid].case["case_id"],
+            "uci": subjects[sid].case["uci"],
+            "kind": "namesake",
+        }
+        for source in ("land", "air")
+        for sid, rid in sorted(streams[source].decoys)
+    ]
     expected = expected_outputs(subjects, exits, entries, quarantined)
     files: dict[str, tuple[list[str], list[dict[str, object]]]] = {
         "cases": (["case_id", "uci", "scenarios"], list(cases)),
         "exit_links": (["exit_source", "exit_record_id", "uci", "variations"], list(links)),
         "entry_links": (["entry_record_id", "uci"], list(entry_links)),
+        "decoy_exits": (
+            ["exit_source", "exit_record_id", "case_id", "uci", "kind"],
+            list(decoys),
+        ),
         "expected_closure_candidates": (
             _TRUTH_COLUMNS["expected_closure_candidates"],
             expected.closures,

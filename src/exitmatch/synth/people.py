@@ -12,7 +12,6 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from functools import cache
 from itertools import accumulate
 
 from exitmatch.contract.countries import canonical_country
@@ -51,9 +50,17 @@ class Rendered:
     tags: list[str] = field(default_factory=list)
 
 
-@cache
+# Cumulative weights per name table, keyed by identity: hashing a table of thousands of
+# names on every draw would cost more than the draw. The table is kept alive alongside.
+_CUMULATIVE: dict[int, tuple[tuple[NameForm, ...], list[float]]] = {}
+
+
 def _cum(forms: tuple[NameForm, ...]) -> list[float]:
-    return list(accumulate(f.weight for f in forms))
+    hit = _CUMULATIVE.get(id(forms))
+    if hit is None or hit[0] is not forms:
+        hit = (forms, list(accumulate(f.weight for f in forms)))
+        _CUMULATIVE[id(forms)] = hit
+    return hit[1]
 
 
 def pick(rng: random.Random, forms: tuple[NameForm, ...]) -> NameForm:

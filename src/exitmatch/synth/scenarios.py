@@ -19,6 +19,7 @@ from exitmatch.synth.calendar_model import AIR_DATA_FROM
 from exitmatch.synth.config import SynthConfig
 
 Row = dict[str, Any]
+_BOUNDARY = 0.08  # share of departures placed on the day a 240(3) rule turns
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _SUBJECT_ORIGINS = [o for o in world.ORIGINS if o.subjects > 0]
 _ORIGIN_CUM = list(accumulate(o.subjects for o in _SUBJECT_ORIGINS))
@@ -183,18 +184,28 @@ def _departure_day(
         enforceable = None
     if enforceable is not None and enforceable > end:
         enforceable = None  # not enforceable yet when the history ends
+    # Some departures fall on the very day a rule turns, to pin down < against <=.
+    edge = rng.random() < _BOUNDARY
     if scenario == "left_before_order":
-        return enforceable, _day_between(rng, c.history_start, order - timedelta(days=1))
+        last = order - timedelta(days=1)
+        if edge and last >= c.history_start:
+            return enforceable, last
+        return enforceable, _day_between(rng, c.history_start, last)
     if scenario == "left_before_enforceable":
         if rng.random() < 0.4:
-            return None, _day_between(rng, start, end)
+            return None, order if edge and order >= start else _day_between(rng, start, end)
         enforceable = order + timedelta(days=rng.randint(60, 400))
         last = min(end, enforceable - timedelta(days=1))
+        if edge and start <= last == enforceable - timedelta(days=1):
+            return enforceable, last
         return enforceable, _day_between(rng, start, last)
     if scenario in ("left_qualifying", "left_and_returned"):
         if enforceable is None:
             return None, None
-        return enforceable, _day_between(rng, max(start, enforceable), end - timedelta(days=30))
+        first = max(start, enforceable)
+        if edge and first == enforceable:
+            return enforceable, first
+        return enforceable, _day_between(rng, first, end - timedelta(days=30))
     if scenario in ("closed", "stayed") and rng.random() < 0.5:
         return enforceable, _day_between(rng, start, end)
     return enforceable, None
@@ -208,6 +219,13 @@ def make_subject(rng: random.Random, index: int, c: SynthConfig) -> Subject:
     if leave is None and scenario.startswith("left"):
         scenario = "never_left"  # the window was empty (e.g. an order near history_start)
     tags = [scenario]
+    if leave is not None:
+        order = case["order_date"]
+        turns = {order, order - timedelta(days=1)}
+        if enforceable is not None:
+            turns |= {enforceable, enforceable - timedelta(days=1)}
+        if leave in turns:
+            tags.append("boundary_day")
     origin = rng.choices(_SUBJECT_ORIGINS, cum_weights=_ORIGIN_CUM)[0]
     person = people.draw_person(
         rng, origin, case["order_date"], long_name=rng.random() < v.long_name
