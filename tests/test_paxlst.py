@@ -416,3 +416,12 @@ def test_writer_refuses_what_cannot_make_an_interchange(tmp_path: Path) -> None:
         write_paxlst(rows, tmp_path / "x.edi", interchange_ref="R", passengers_per_message=0)
     with pytest.raises(SynthError, match="interchange_ref"):
         write_paxlst(rows, tmp_path / "x.edi", interchange_ref="R" * 15)
+
+
+def test_damaged_flight_level_quarantines_every_passenger(tmp_path: Path) -> None:
+    # An unescaped apostrophe in the sender's contact name leaves a fragment at segment 4.
+    text = _interchange(f"NAD+MS+++O'HARE DESK'{FLIGHT_LEVEL}NAD+FL+++A:B'NAD+FL+++C:D'")
+    rows, quarantine = _read_text(tmp_path, text)
+    assert rows.is_empty()
+    assert quarantine["row"].to_list() == ["1/9", "1/10"]
+    assert quarantine["reason"].str.contains("flight-level data unusable: segment 1/4 ").all()

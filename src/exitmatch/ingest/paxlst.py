@@ -365,7 +365,7 @@ def _read_message(number: int, segments: list[Segment], interchange: _Interchang
     reference = unh.value(1) or ""
     header, parties = _groups(segments)
     trouble = _trailer_problem(segments, reference)
-    flight, flight_problem = _flight(header)
+    flight, flight_problem = _flight(header, number)
     trouble = trouble or (
         f"flight-level data unusable: {flight_problem}" if flight_problem else None
     )
@@ -419,12 +419,12 @@ def _trailer_problem(segments: list[Segment], reference: str) -> str | None:
     return None
 
 
-def _flight(header: list[Segment]) -> tuple[dict[str, str | None], str | None]:
+def _flight(header: list[Segment], message: int) -> tuple[dict[str, str | None], str | None]:
     """Flight-level columns and, when they cannot be used, why."""
     bad = next((s for s in header if s.problem), None)
     if bad is not None:
         # The damage may have touched any flight field, and they apply to every passenger.
-        return {}, f"segment {bad.position} {bad.problem}"
+        return {}, f"segment {message}/{bad.position} {bad.problem}"
     tdt = next((s for s in header if s.tag == "TDT"), None)
     if tdt is None or tdt.value(2) is None:
         return {}, "no flight (TDT conveyance reference)"
@@ -457,8 +457,9 @@ def _flight(header: list[Segment]) -> tuple[dict[str, str | None], str | None]:
 def _route(header: list[Segment]) -> tuple[str | None, tuple[str, str | None] | None, str | None]:
     """Departure airport, its DTM+189 (value, format) and the arrival airport.
 
-    A message listing several legs gives them in order; the last LOC+125 is the last
-    departure, and the LOC+87 after it is where that leg lands.
+    Where a message lists several legs (each LOC+125 ... LOC+87), they are taken to be in
+    flying order with the leg that leaves Canada last, so the last LOC+125 is used with the
+    LOC+87 after it. There is no airport table here to check that it is Canadian.
     """
     departure: str | None = None
     departed: tuple[str, str | None] | None = None
@@ -474,8 +475,9 @@ def _route(header: list[Segment]) -> tuple[str | None, tuple[str, str | None] | 
                 destination = seg.value(2)
         elif seg.tag == "DTM" and seg.value(1) == "189":
             moment = (seg.value(1, 1) or "", seg.value(1, 2))
-            anywhere = anywhere or moment
-            if current == "125":
+            if current is None:
+                anywhere = anywhere or moment
+            elif current == "125":
                 departed = moment
     # Some carriers put DTM+189 with the TDT (segment group 2) rather than the LOC.
     return departure, departed or anywhere, destination
