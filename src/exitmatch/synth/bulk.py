@@ -215,7 +215,23 @@ def land_chunk(bulk: Bulk, rng: ColumnRng, n: int) -> pl.DataFrame:
     moment = bulk.land_cal.moments(rng, n)
     who = _identity(bulk, rng, origin, moment)
     docs = _documents(bulk, rng, origin, who["nationality"], "land")
-    port = pl.Series([p for p, _ in world.LAND_PORTS]).gather(bulk.ports.draw(rng.uniform(n)))
+    port_index = bulk.ports.draw(rng.uniform(n))
+    port = pl.Series([p for p, _ in world.LAND_PORTS]).gather(port_index)
+    # Some land records carry the port's local time with its UTC offset: same instant.
+    offset = pl.Series([world.port_offset_hours(p) for p, _ in world.LAND_PORTS]).gather(port_index)
+    local = rng.bernoulli(n, 0.25)
+    crossed = (
+        pl.when(pl.lit(local))
+        .then(
+            pl.concat_str(
+                pl.from_epoch(pl.col("_moment") + pl.lit(offset) * 3600, time_unit="s").dt.strftime(
+                    "%Y-%m-%dT%H:%M:%S"
+                ),
+                pl.format("-{}:00", pl.lit(-offset).cast(pl.Utf8).str.zfill(2)),
+            )
+        )
+        .otherwise(to_timestamp_text(pl.col("_moment")))
+    )
     return pl.concat([who, docs], how="horizontal").select(
         pl.lit(None, pl.Utf8).alias("record_id"),
         "surname",
@@ -227,7 +243,7 @@ def land_chunk(bulk: Bulk, rng: ColumnRng, n: int) -> pl.DataFrame:
         "document_type",
         "document_number",
         "document_country",
-        to_timestamp_text(pl.col("_moment")).alias("crossed_at"),
+        crossed.alias("crossed_at"),
         port.alias("port"),
         pl.col("_moment").alias("_at"),
     )

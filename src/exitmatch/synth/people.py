@@ -186,6 +186,13 @@ def add_aliases(rng: random.Random, p: Person, v: Variations, out: Rendered) -> 
     for _ in range(rng.randint(1, 2)):
         surname = pick(rng, p.table.surnames).doc if rng.random() < 0.6 else p.surname.doc
         aliases.append(f"{surname}, {pick(rng, givens).doc}")
+    if (
+        p.table.family in ("cyrillic", "cyrillic_uk", "chinese", "chinese_tw")
+        and rng.random() < 0.3
+    ):
+        # The name as written in its own script, e.g. from a foreign identity document.
+        aliases.append(f"{p.surname.native.upper()}, {p.given.native.upper()}")
+        out.tags.append("alias_native_script")
     out.aliases = aliases
     out.tags.append("case_aliases")
     if rng.random() < v.alias_used / max(v.alias, 1e-9):

@@ -104,6 +104,14 @@ LAND_PORTS: tuple[tuple[str, float], ...] = (
     ("JACKMAN ME", 0.3),
 )
 
+
+def port_offset_hours(port: str) -> int:
+    """Standard-time UTC offset of a US land port, from its state (daylight time ignored:
+    the offset written always matches the instant)."""
+    state = port.split(" - ")[0].split()[-1]
+    return {"WA": -8, "MT": -7, "ND": -6, "MN": -6}.get(state, -5)
+
+
 # (IATA code, share of departures) of Canadian airports with international flights.
 AIRPORTS: tuple[tuple[str, float], ...] = (
     ("YYZ", 40.0),
