@@ -209,6 +209,11 @@ def test_variations_appear(made: Path) -> None:
     } <= tags
 
 
+def test_case_side_variations_are_recorded(made: Path) -> None:
+    tags = _tags(_csv(made / "truth" / "cases.csv")["variations"])
+    assert {"case_aliases", "alias_native_script", "dob_placeholder", "no_document_on_case"} <= tags
+
+
 def test_statuses_orders_and_warrants_mix(made: Path) -> None:
     inventory = _csv(made / "inventory.csv")
     assert set(inventory["order_type"]) == {"departure", "exclusion", "deportation"}
@@ -252,6 +257,8 @@ def test_parquet_output(tmp_path: Path) -> None:
     land = pl.read_parquet(tmp_path / "land.parquet")
     assert land.columns == contract_columns(Source.LAND)
     assert summary.files["land.parquet"] == len(land)
+    loaded = ingest(Source.INVENTORY, [tmp_path / "inventory.parquet"])
+    assert len(loaded.frame) + len(loaded.quarantine) == config.subjects
 
 
 def test_paxlst_output_reads_back(tmp_path: Path) -> None:

@@ -288,6 +288,7 @@ def _write_truth(
                 [*s.tags, *issue_tags.get(s.case["case_id"], [])]
                 + (["quarantined"] if s.index in quarantined else [])
             ),
+            "variations": "|".join(s.variations),
         }
         for s in subjects
     ]
@@ -319,7 +320,7 @@ def _write_truth(
     ]
     expected = expected_outputs(subjects, exits, entries, quarantined)
     files: dict[str, tuple[list[str], list[dict[str, object]]]] = {
-        "cases": (["case_id", "uci", "scenarios"], list(cases)),
+        "cases": (["case_id", "uci", "scenarios", "variations"], list(cases)),
         "exit_links": (["exit_source", "exit_record_id", "uci", "variations"], list(links)),
         "entry_links": (["entry_record_id", "uci"], list(entry_links)),
         "decoy_exits": (

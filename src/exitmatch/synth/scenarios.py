@@ -35,6 +35,7 @@ class Subject:
     exits: list[tuple[str, Row]] = field(default_factory=list)  # (land|air, row)
     entries: list[Row] = field(default_factory=list)
     decoys: list[tuple[str, Row]] = field(default_factory=list)  # namesakes' exits
+    variations: list[str] = field(default_factory=list)  # how case and documents differ
 
 
 def _weighted(rng: random.Random, options: tuple[tuple[str, float], ...]) -> str:
@@ -246,7 +247,7 @@ def make_subject(rng: random.Random, index: int, c: SynthConfig) -> Subject:
         documents=out.documents,
         enforceable_date=enforceable,
     )
-    subject = Subject(index, case, tags)
+    subject = Subject(index, case, tags, variations=out.tags)
     leave_at = None
     if leave is not None:
         by_air = rng.random() >= c.scenarios.land_share and leave >= AIR_DATA_FROM
