@@ -67,7 +67,7 @@ def link(
     records = with_term_frequencies(_with_sounds(records, encodings), encodings)
     lap("normalise")
 
-    pairs = candidate_pairs(identities, records)
+    pairs = candidate_pairs(identities, records, cap=settings.block_cap)
     lap("block")
 
     chosen = comparisons()

@@ -54,6 +54,12 @@ class Settings(BaseModel):
         300_000, ge=1000, description="Random (case, record) pairs drawn to estimate u"
     )
     em_iterations: int = Field(60, ge=1, description="Most EM iterations when training m")
+    block_cap: int = Field(
+        200,
+        ge=1,
+        description="Broadest blocking pass (one name and birth year): keys shared by more "
+        "records than this are skipped",
+    )
     thresholds: Thresholds = Field(default_factory=Thresholds, description="Band cut-offs")
     reentry_after_days: int = Field(
         0,

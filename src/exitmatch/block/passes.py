@@ -10,6 +10,9 @@ searched under every identity it has (aliases, alternate dates). Passes:
 - ``name_year``: the sounds of both names, in either order, and the birth year within
   one year; catches wrong days and months, placeholders and partial dates.
 - ``name_only``: the sounds of both names where one side has no birth year.
+- ``one_name_year``: the sound of either name and the birth year within one year, where
+  the key is not too common among records (at most ``cap`` of them); catches a name
+  mangled beyond its sound on one side and a date wrong on the other.
 """
 
 from __future__ import annotations
@@ -24,12 +27,15 @@ class Pass(IntFlag):
     DOCUMENT = 2
     NAME_YEAR = 4
     NAME_ONLY = 8
+    ONE_NAME_YEAR = 16
 
 
 PASS_NAMES = {p: str(p.name).lower() for p in Pass}
 
 
-def candidate_pairs(identities: pl.DataFrame, records: pl.DataFrame) -> pl.DataFrame:
+def candidate_pairs(
+    identities: pl.DataFrame, records: pl.DataFrame, *, cap: int = 200
+) -> pl.DataFrame:
     """Distinct (case_idx, rec) pairs with a ``passes`` bitmask (UInt8).
 
     ``identities`` needs case_idx, dob parts, ``sur_phon1``/``giv_phon1`` (first-token sound
@@ -49,6 +55,7 @@ def candidate_pairs(identities: pl.DataFrame, records: pl.DataFrame) -> pl.DataF
             Pass.NAME_YEAR,
         ),
         _name_only(identities, records),
+        _one_name_year(identities, records, cap),
     ]
     return (
         pl.concat(found)
@@ -133,3 +140,22 @@ def _name_only(identities: pl.DataFrame, records: pl.DataFrame) -> pl.DataFrame:
     return joined.select(
         "case_idx", "rec", passes=pl.lit(int(Pass.NAME_ONLY), dtype=pl.UInt8)
     ).unique()
+
+
+def _one_name_year(identities: pl.DataFrame, records: pl.DataFrame, cap: int) -> pl.DataFrame:
+    def keys(frame: pl.DataFrame, id_column: str, *, widen: bool) -> pl.DataFrame:
+        year = pl.col("dob_year").cast(pl.Int32)
+        years = pl.concat_list(year - 1, year, year + 1) if widen else pl.concat_list(year)
+        keyed = (
+            frame.filter(pl.col("dob_year").is_not_null())
+            .select(id_column, sound=_name_sounds(), year=years)
+            .explode("sound")
+            .explode("year")
+            .filter(pl.col("sound") != "")
+        )
+        return keyed.select(id_column, key=pl.struct("sound", "year").hash(6)).unique()
+
+    record_keys = keys(records, "rec", widen=False)
+    common = record_keys.group_by("key").len().filter(pl.col("len") > cap).select("key")
+    record_keys = record_keys.join(common, on="key", how="anti")
+    return _join(keys(identities, "case_idx", widen=True), record_keys, Pass.ONE_NAME_YEAR)

@@ -54,7 +54,7 @@ def dob_comparison(left: str = "c", right: str = "r") -> Comparison:
         (
             Level(
                 "missing",
-                "missing",
+                "not on both records",
                 _part(left, "year").is_null() | _part(right, "year").is_null(),
                 is_missing=True,
             ),

@@ -9,7 +9,11 @@ from exitmatch.compare.levels import Comparison, Level, else_level
 
 def nationality_comparison(left: str = "c", right: str = "r") -> Comparison:
     """The record's nationality (or, without one, its document's issuer) against the case's
-    citizenships and the issuers of its known documents."""
+    citizenships and the issuers of its known documents.
+
+    Where the record's document was issued by a country that issued one of the case's
+    documents, the document comparison already counts that agreement: nationality is then
+    not compared again, so one fact does not weigh twice."""
     known = pl.concat_list(
         pl.col(f"{left}_citizenships").fill_null([]), pl.col(f"{left}_doc_issuers").fill_null([])
     )
@@ -18,7 +22,12 @@ def nationality_comparison(left: str = "c", right: str = "r") -> Comparison:
         "nationality",
         (
             Level(
-                "missing", "missing", (known.list.len() == 0) | record.is_null(), is_missing=True
+                "missing",
+                "not compared (missing, or counted with the document's issuer)",
+                (known.list.len() == 0)
+                | record.is_null()
+                | pl.col(f"{left}_doc_issuers").list.contains(pl.col(f"{right}_doc_issuer")),
+                is_missing=True,
             ),
             Level("same", "same", known.list.contains(record)),
             else_level(),
@@ -34,7 +43,7 @@ def sex_comparison(left: str = "c", right: str = "r") -> Comparison:
         (
             Level(
                 "missing",
-                "missing",
+                "not on both records",
                 a.is_null() | b.is_null() | (a == "X") | (b == "X"),
                 is_missing=True,
             ),

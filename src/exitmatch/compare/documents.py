@@ -21,7 +21,7 @@ def document_comparison(left: str = "c", right: str = "r") -> Comparison:
         (
             Level(
                 "missing",
-                "missing",
+                "not on both records",
                 numbers.is_null()
                 | (numbers.list.len() == 0)
                 | pl.col(f"{right}_doc_number").is_null(),

@@ -44,13 +44,17 @@ def pair_features(left: pl.Series, right: pl.Series, encodings: pl.DataFrame) ->
         "b",
         exact=pl.col("a_joined") == pl.col("b_joined"),
         variant=(pl.col("a_vkey") == pl.col("b_vkey"))
-        | (pl.col("a_vtokens").list.sort() == pl.col("b_vtokens").list.sort()),
+        | (pl.col("a_vtokens").list.sort() == pl.col("b_vtokens").list.sort())
+        | (pl.col("a_roman") == pl.col("b_roman")).fill_null(False),
         # One of two family names (a Spanish double surname with one dropped), or a
         # middle name present on one side only: every token of the shorter name is there.
         subset=(common == shorter) & (shorter >= 1),
         phon=pl.col("a_phon") == pl.col("b_phon"),
         first=pl.col("a_first") == pl.col("b_first"),
-        first_variant=pl.col("a_first_vkey") == pl.col("b_first_vkey"),
+        # Pinyin against Wade-Giles (XIAOMING, HSIAO MING): the whole given name meets.
+        first_variant=(pl.col("a_first_vkey") == pl.col("b_first_vkey"))
+        | (pl.col("a_first_roman") == pl.col("b_first_roman")).fill_null(False)
+        | (pl.col("a_roman") == pl.col("b_roman")).fill_null(False),
         first_phon=pl.col("a_first_phon") == pl.col("b_first_phon"),
         initial=(
             (pl.col("a_first").str.len_chars() == 1) | (pl.col("b_first").str.len_chars() == 1)
@@ -75,7 +79,7 @@ def surname_comparison(prefix: str = "sur", name: str = "surname") -> Comparison
     return Comparison(
         name,
         (
-            Level("missing", "missing", _f(prefix, "exact").is_null(), is_missing=True),
+            Level("missing", "not on both records", _f(prefix, "exact").is_null(), is_missing=True),
             Level("exact", "same", _f(prefix, "exact"), tf_column="tf_surname"),
             Level("variant", "variant spelling", _f(prefix, "variant")),
             Level("one_of_two", "one of two family names", _f(prefix, "subset")),
@@ -92,7 +96,7 @@ def given_comparison(prefix: str = "giv", name: str = "given_names") -> Comparis
     return Comparison(
         name,
         (
-            Level("missing", "missing", _f(prefix, "exact").is_null(), is_missing=True),
+            Level("missing", "not on both records", _f(prefix, "exact").is_null(), is_missing=True),
             Level("exact", "same", _f(prefix, "exact"), tf_column="tf_given"),
             Level("first_exact", "same first name", _f(prefix, "first") | _f(prefix, "subset")),
             Level("variant", "variant spelling", _f(prefix, "first_variant")),

@@ -10,6 +10,7 @@ from __future__ import annotations
 import polars as pl
 
 from exitmatch.compare.levels import Comparison
+from exitmatch.decide.bands import contradiction
 from exitmatch.score.apply import weight_column
 
 # What each comparison is called in the evidence line.
@@ -79,7 +80,7 @@ def _part(comparison: Comparison) -> pl.Expr:
     )
     return (
         pl.when(pl.col(comparison.gamma_column) == 0)
-        .then(pl.lit(f"{field} not on both records"))
+        .then(pl.lit(f"{field} {comparison.levels[0].label}"))
         .otherwise(present)
     )
 
@@ -92,11 +93,20 @@ def evidence(comparisons: tuple[Comparison, ...]) -> pl.Expr:
         pl.when(pl.col("name_no") > 0).then(pl.lit("matched an alias on the case")),
         pl.when(pl.col("dob_no") > 0).then(pl.lit("matched an alternate date of birth")),
         pl.when(pl.col("ambiguous_case")).then(
-            pl.lit("another traveller also matches this case strongly")
+            pl.concat_str(
+                pl.lit("another traveller also matches this case strongly ("),
+                pl.col("competing_record").fill_null("?"),
+                pl.lit(")"),
+            )
         ),
         pl.when(pl.col("ambiguous_exit")).then(
-            pl.lit("this exit also matches another person's case strongly")
+            pl.concat_str(
+                pl.lit("this exit also matches another person's case strongly ("),
+                pl.col("competing_case").fill_null("?"),
+                pl.lit(")"),
+            )
         ),
+        pl.when(contradiction()).then(pl.lit("a field contradicts")),
     ]
     return pl.concat_str(
         [*(_part(c) for c in comparisons), *notes], separator="; ", ignore_nulls=True

@@ -14,6 +14,7 @@ from importlib import resources
 
 import polars as pl
 
+from exitmatch.normalize.chinese import romanisation_key
 from exitmatch.normalize.phonetics import phonetic_key
 from exitmatch.normalize.transliterate import to_latin
 
@@ -51,8 +52,33 @@ def particles() -> frozenset[str]:
     )
 
 
+# Arabic theophoric names (servant of ...): ABD AL RAHMAN, ABDEL RAHMAN, ABDUL-RAHMAN and
+# ABDULRAHMAN are one name; they are joined into one token with one spelling of the prefix.
+_ABD_PREFIX = re.compile(r"^ABD(?:OU|U|E|A)?L")
+_ABD_ALONE = frozenset({"ABD", "ABDEL", "ABDUL", "ABDOUL", "ABDAL"})
+_ABD_LINK = frozenset({"AL", "EL", "UL", "OL"})
+
+
+def _join_theophoric(name_tokens: list[str]) -> list[str]:
+    joined: list[str] = []
+    index = 0
+    while index < len(name_tokens):
+        token = name_tokens[index]
+        rest = name_tokens[index + 1 :]
+        if token in _ABD_ALONE and rest:
+            skip = 1 if token == "ABD" and rest[0] in _ABD_LINK and len(rest) > 1 else 0
+            joined.append("ABDUL" + rest[skip])
+            index += 2 + skip
+            continue
+        joined.append(_ABD_PREFIX.sub("ABDUL", token) if len(token) > 5 else token)
+        index += 1
+    return joined
+
+
 def core_tokens(name_tokens: list[str]) -> list[str]:
-    """Tokens without particles; a name made only of particles is kept whole."""
+    """Tokens without particles, theophoric names joined (ABD AL KARIM -> ABDULKARIM);
+    a name made only of particles is kept whole."""
+    name_tokens = _join_theophoric(name_tokens)
     core = [t for t in name_tokens if t not in particles()]
     return core or name_tokens
 
@@ -106,6 +132,8 @@ NAME_ENCODING: dict[str, pl.DataType] = {
     "first_phon": pl.Utf8(),
     "tokens": pl.List(pl.Utf8),
     "vtokens": pl.List(pl.Utf8),
+    "roman": pl.Utf8(),
+    "first_roman": pl.Utf8(),
 }
 
 
@@ -124,6 +152,8 @@ def encode_name(text: str) -> dict[str, object]:
         "first_phon": phons[0] if core else "",
         "tokens": core,
         "vtokens": vtokens,
+        "roman": romanisation_key("".join(core)),
+        "first_roman": romanisation_key(core[0]) if core else None,
     }
 
 

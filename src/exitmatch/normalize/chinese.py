@@ -1,0 +1,59 @@
+"""Chinese romanisations brought to one form: Hanyu Pinyin and Wade-Giles.
+
+The same name is XU on a mainland passport and HSU on a Taiwanese one, XIAOMING and
+HSIAO-MING, RUI and JUI. ``romanisation_key`` segments a folded token into Pinyin or
+Wade-Giles syllables and writes each in Wade-Giles without apostrophes, so both spellings
+meet. The syllable tables are derived once from pypinyin's readings of every CJK unified
+ideograph, not typed by hand. Tokens that are not made only of syllables get no key.
+"""
+
+from __future__ import annotations
+
+from functools import cache, lru_cache
+
+from pypinyin import Style, pinyin
+from pypinyin.style.wadegiles import to_wade_glides
+
+_LONGEST_SYLLABLE = 6  # "ZHUANG", "CHUANG", "HSIUNG"
+
+
+@cache
+def _syllables() -> dict[str, str]:
+    """Upper-case Pinyin and Wade-Giles syllables -> Wade-Giles without apostrophes."""
+    table: dict[str, str] = {}
+    readings: set[str] = set()
+    for code in range(0x4E00, 0x9FA6):
+        readings.update(pinyin(chr(code), style=Style.NORMAL, heteronym=True)[0])
+    for reading in sorted(readings):
+        plain = reading.replace("ü", "v")
+        if not plain.isascii() or not plain.isalpha():
+            continue
+        wade = to_wade_glides(plain).replace("'", "").replace("v", "u").upper()
+        table.setdefault(wade, wade)
+        # Ü is written U, V (LV) or YU (LYU, passports since 2012) in romanised names.
+        for spelling in {plain.replace("v", "u"), plain, plain.replace("v", "yu")}:
+            table.setdefault(spelling.upper(), wade)
+    return table
+
+
+@lru_cache(maxsize=65536)
+def romanisation_key(token: str) -> str | None:
+    """Wade-Giles form of a token made only of Pinyin or Wade-Giles syllables, else None."""
+    parts = _segment(token)
+    return "".join(parts) if parts else None
+
+
+def _segment(token: str) -> list[str] | None:
+    """Longest-first segmentation into syllables, backtracking where needed."""
+    table = _syllables()
+    if not token:
+        return None
+    for size in range(min(_LONGEST_SYLLABLE, len(token)), 0, -1):
+        head = token[:size]
+        if head in table:
+            if size == len(token):
+                return [table[head]]
+            rest = _segment(token[size:])
+            if rest is not None:
+                return [table[head], *rest]
+    return None
