@@ -9,7 +9,9 @@ quarantined.
 
 from __future__ import annotations
 
+import random
 from dataclasses import dataclass, field
+from typing import Any
 
 import polars as pl
 
@@ -76,12 +78,10 @@ def spoil(
 
 
 def spoil_cases(
-    cases: list[dict[str, object]], py_random: object, rate: float, log: Spoiled
+    cases: list[dict[str, Any]], py_random: random.Random, rate: float, log: Spoiled
 ) -> set[int]:
-    """Spoil about ``rate`` of the inventory rows in place; returns the quarantined rows."""
-    import random
-
-    assert isinstance(py_random, random.Random)
+    """Spoil about ``rate`` of the inventory rows in place; returns the quarantined rows
+    (an inventory row without an order date cannot be used)."""
     quarantined: set[int] = set()
     for i, case in enumerate(cases):
         if py_random.random() >= rate:
@@ -97,7 +97,7 @@ def spoil_cases(
             case["sex"] = "Q"
             log.issues.append({"source": "inventory", "record_id": case_id, "column": "sex"})
         elif kind == 2:
-            case["citizenships"] = [*list(case["citizenships"] or []), "ZZZ"]  # type: ignore[call-overload]
+            case["citizenships"] = [*(case["citizenships"] or []), "ZZZ"]
             log.issues.append(
                 {"source": "inventory", "record_id": case_id, "column": "citizenships"}
             )

@@ -7,6 +7,8 @@ the national 2010 table (KMU resolution 55), written out here because iuliia has
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 import iuliia
 
 from exitmatch.synth.names.latin import plain_upper
@@ -66,10 +68,10 @@ def ukrainian_forms(name: str) -> list[tuple[str, str]]:
     return _dedupe(pairs)
 
 
-def _dedupe(pairs: object) -> list[tuple[str, str]]:
+def _dedupe(pairs: Iterable[tuple[str, str]]) -> list[tuple[str, str]]:
     seen: set[str] = set()
     out: list[tuple[str, str]] = []
-    for system, form in pairs:  # type: ignore[attr-defined]
+    for system, form in pairs:
         if form and form not in seen:
             seen.add(form)
             out.append((system, form))
