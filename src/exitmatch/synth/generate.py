@@ -104,7 +104,10 @@ def _subject_frame(rows: list[dict[str, Any]], columns: list[str]) -> pl.DataFra
     return pl.DataFrame([{k: r.get(k) for k in schema} for r in rows], schema=schema, orient="row")
 
 
-def _split(frame: pl.DataFrame, parts: int) -> list[pl.DataFrame]:
+def _split(frame: pl.DataFrame, parts: int, rng: ColumnRng) -> list[pl.DataFrame]:
+    """``frame`` in ``parts`` slices, rows shuffled first so that where a subject's record
+    lands in the file (its record id) says nothing about which case it belongs to."""
+    frame = frame.with_columns(rng.uniform(len(frame)).alias("_k")).sort("_k").drop("_k")
     size = math.ceil(len(frame) / parts) if len(frame) else 0
     return [frame.slice(i * size, size) for i in range(parts)]
 
@@ -178,6 +181,7 @@ def generate(config: SynthConfig, out: Path, progress: Progress | None = None) -
     entry_parts = _split(
         _subject_frame(rows["entries"], streams["entries"].writer.columns),
         chunks["land"] + chunks["air"],
+        ColumnRng(sub_seed(config.seed, "spread", "entries")),
     )
     make = {"land": bulk_mod.land_chunk, "air": bulk_mod.air_chunk}
     pax_dir = out / "air_paxlst"
@@ -186,7 +190,11 @@ def generate(config: SynthConfig, out: Path, progress: Progress | None = None) -
         stream = streams[source]
         data_rng = ColumnRng(sub_seed(config.seed, "bulk", source))
         shuffle = ColumnRng(sub_seed(config.seed, "shuffle", source))
-        parts = _split(_subject_frame(rows[source], stream.writer.columns), chunks[source])
+        parts = _split(
+            _subject_frame(rows[source], stream.writer.columns),
+            chunks[source],
+            ColumnRng(sub_seed(config.seed, "spread", source)),
+        )
         for k in range(chunks[source]):
             size = min(config.chunk_rows, plan[source] - k * config.chunk_rows)
             frame = _tag(make[source](compiled, data_rng, max(size, 0)))
