@@ -11,6 +11,7 @@ import pytest
 from pydantic import ValidationError
 
 from exitmatch.contract.codes import Source
+from exitmatch.contract.values import parse_timestamp
 from exitmatch.ingest.load import ingest
 from exitmatch.synth.config import Scenarios, SynthConfig
 from exitmatch.synth.generate import generate
@@ -106,7 +107,8 @@ def test_truth_follows_the_240_3_rules(made: Path) -> None:
         key = (row["exit_source"], row["exit_record_id"])
         case = inventory[row["case_id"]]
         assert links[key] == case["uci"] == row["uci"]
-        assert exits[key] == row["departed_at"]
+        assert parse_timestamp(exits[key]) == parse_timestamp(row["departed_at"])
+        assert row["departed_at"].endswith("Z")
         assert case["inventory_status"] not in ("closed", "stayed")
         assert case["enforceable_date"] is not None
         day = _departed(row["departed_at"])
@@ -134,7 +136,8 @@ def test_truth_follows_the_240_3_rules(made: Path) -> None:
     assert not set(alerts["case_id"]) & set(closures["case_id"])
     for row in alerts.iter_rows(named=True):
         assert entry_links[row["entry_record_id"]] == row["uci"]
-        assert entries[row["entry_record_id"]]["entered_at"] == row["entered_at"]
+        entered = parse_timestamp(entries[row["entry_record_id"]]["entered_at"])
+        assert entered == parse_timestamp(row["entered_at"])
         assert row["entered_at"] > row["departed_at"]
 
     warrants = _csv(truth / "expected_warrant_cancellations.csv")
@@ -149,6 +152,15 @@ def test_truth_follows_the_240_3_rules(made: Path) -> None:
         assert row["warrant_id"] == case["warrant_id"]
         serious = case["priority"] == "serious_inadmissibility"
         assert row["needs_supervisor"] == str(serious).lower()
+
+
+def test_some_subject_land_records_are_in_local_time(made: Path) -> None:
+    linked = _csv(made / "truth" / "exit_links.csv").filter(pl.col("exit_source") == "land")
+    land = _csv(made / "land.csv").filter(
+        pl.col("record_id").is_in(linked["exit_record_id"].to_list())
+    )
+    assert land["crossed_at"].str.ends_with(":00").any()
+    assert land["crossed_at"].str.ends_with("Z").any()
 
 
 def test_closed_and_stayed_cases_get_nothing(made: Path) -> None:

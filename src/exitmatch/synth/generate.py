@@ -12,7 +12,7 @@ import math
 import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -75,15 +75,14 @@ class _Stream:
             zip((-2 - planted["_sid"]).to_list(), planted["record_id"].to_list(), strict=True)
         )
         mine = frame.filter(pl.col("_sid") >= 0)
-        for sid, rid, at, stamp, tags in zip(
+        for sid, rid, at, tags in zip(
             mine["_sid"].to_list(),
             mine["record_id"].to_list(),
             mine["_at"].to_list(),
-            mine[_TIME[self.source]].to_list(),
             mine["_vtags"].to_list(),
             strict=True,
         ):
-            self.links.setdefault(sid, []).append(Link(self.source, rid, at, stamp))
+            self.links.setdefault(sid, []).append(Link(self.source, rid, at, _utc(at)))
             self.vtags[rid] = tags or ""
         frame = spoil(
             frame,
@@ -227,6 +226,11 @@ def generate(config: SynthConfig, out: Path, progress: Progress | None = None) -
         summary.files[stream.writer.path.name] = stream.writer.rows
     _write_truth(config, out, subjects, streams, quarantined, log, summary)
     return summary
+
+
+def _utc(seconds: int) -> str:
+    """Truth timestamps are always UTC with Z, whatever offset the input row was written in."""
+    return datetime.fromtimestamp(seconds, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def _cell(value: object) -> object:

@@ -57,6 +57,17 @@ def _stamp(seconds: int) -> str:
     return datetime.fromtimestamp(seconds, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+def _land_stamp(rng: random.Random, at: int, port: str) -> str:
+    """As ordinary land records: a quarter in the port's local time with its offset. Only
+    where the local date is the UTC date, so no rule's day depends on the writing."""
+    offset = world.port_offset_hours(port)
+    moment = datetime.fromtimestamp(at, UTC)
+    if rng.random() >= 0.25 or moment.hour + offset < 0:
+        return _stamp(at)
+    local = datetime.fromtimestamp(at + offset * 3600, UTC).strftime("%Y-%m-%dT%H:%M:%S")
+    return f"{local}-{-offset:02d}:00"
+
+
 def _case_fields(rng: random.Random, index: int, scenario: str, c: SynthConfig) -> Row:
     priority = _weighted(
         rng,
@@ -140,7 +151,8 @@ def _exit_row(rng: random.Random, source: str, identity: Row, at: int) -> Row:
         row[key] = identity.get(key)
     row["document_country"] = identity.get("document_country")
     if source == "land":
-        row.update(crossed_at=_stamp(at), port=_weighted(rng, world.LAND_PORTS))
+        port = _weighted(rng, world.LAND_PORTS)
+        row.update(crossed_at=_land_stamp(rng, at, port), port=port)
     else:
         carrier, dest, lo, hi = rng.choices(_ROUTES, cum_weights=_ROUTE_CUM)[0]
         at = at - at % 900

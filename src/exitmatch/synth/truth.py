@@ -21,7 +21,7 @@ class Link:
     source: str  # land | air | entries
     record_id: str
     at: int  # epoch seconds
-    stamp: str  # as written
+    stamp: str  # UTC, ISO 8601 with Z
 
 
 @dataclass
