@@ -15,11 +15,17 @@ import polars as pl
 
 from exitmatch.compare.vectors import comparisons
 from exitmatch.contract.codes import Band, OrderType, Priority, WarrantStatus
-from exitmatch.decide.bands import BAND_RANK, band, mark_ambiguity
+from exitmatch.decide.bands import (
+    BAND_RANK,
+    CORROBORATING_DOCUMENT,
+    band,
+    contradiction,
+    mark_ambiguity,
+)
 from exitmatch.decide.evidence import evidence
 from exitmatch.decide.timing import Timing, departure_timing, is_worked
 from exitmatch.link import Linked
-from exitmatch.settings import Settings
+from exitmatch.settings import Settings, Thresholds
 
 # IRPR 224(2): a departure order not complied with within 30 days after it became
 # enforceable becomes a deportation order (days in detention or under a stay are not
@@ -93,7 +99,7 @@ def decide(linked: Linked, settings: Settings) -> Outcomes:
     ).filter(is_worked(pl.col("inventory_status")))
 
     best = _best_per_case(exits.filter(pl.col("timing") == Timing.QUALIFYING.value))
-    alerts = _reentries(best, links, thresholds.strong, settings.reentry_after_days)
+    alerts = _reentries(best, links, thresholds, settings.reentry_after_days)
     closures = best.join(alerts.select("case_idx"), on="case_idx", how="anti")
     warrants = closures.filter(
         (pl.col("warrant_status") == WarrantStatus.ACTIVE.value)
@@ -138,25 +144,71 @@ def _best_per_case(candidates: pl.DataFrame) -> pl.DataFrame:
 
 
 def _reentries(
-    departures: pl.DataFrame, links: pl.DataFrame, strong: float, after_days: int
+    departures: pl.DataFrame, links: pl.DataFrame, thresholds: Thresholds, after_days: int
 ) -> pl.DataFrame:
-    entries = links.filter(
-        (pl.col("kind") == "entry") & (pl.col("match_probability") >= strong)
-    ).select(
+    """The first strong entry after each case's departure, by the same traveller.
+
+    The entry must travel on the departure's own document (same number, OCR slips
+    allowed), or link to the case as a probable closure would (probability, and no
+    contradicting field unless the document corroborates). Either way it must not
+    contradict the departure record: one traveller's exit and entry carry the same date
+    of birth (or its day/month swap) and the same sex.
+    """
+    strong_link = (pl.col("match_probability") >= thresholds.probable) & (
+        pl.col("g_document").is_in(CORROBORATING_DOCUMENT) | ~contradiction()
+    )
+    entries = links.filter(pl.col("kind") == "entry").select(
         "case_idx",
         entry_record_id="record_id",
         entered_at="at",
         entry_probability="match_probability",
+        e_year="r_dob_year",
+        e_month="r_dob_month",
+        e_day="r_dob_day",
+        e_sex="r_sex",
+        e_doc="r_doc_ocr",
+        e_strong=strong_link,
     )
-    joined = (
-        departures.join(entries, on="case_idx")
-        .filter(pl.col("entered_at") >= pl.col("at") + pl.duration(days=after_days))
-        .filter(pl.col("entered_at") > pl.col("at"))
+    same_document = (pl.col("e_doc") == pl.col("r_doc_ocr")).fill_null(False)
+    joined = departures.join(entries, on="case_idx").filter(
+        (same_document | pl.col("e_strong"))
+        & (pl.col("entered_at") > pl.col("at"))
+        & (pl.col("entered_at") >= pl.col("at") + pl.duration(days=after_days))
+        & _same_traveller()
     )
     first = joined.sort("case_idx", "entered_at", "entry_record_id").unique(
         "case_idx", keep="first", maintain_order=True
     )
+    # On the departure's own document, the entry is as sure as the departure.
+    first = first.with_columns(
+        entry_probability=pl.when(same_document)
+        .then(pl.col("match_probability"))
+        .otherwise(pl.col("entry_probability"))
+    )
     return first.with_columns(_authorization_to_return())
+
+
+def _same_traveller() -> pl.Expr:
+    """Exit and entry records do not contradict each other on date of birth or sex."""
+    full = pl.all_horizontal(
+        pl.col(c).is_not_null()
+        for c in ("r_dob_year", "r_dob_month", "r_dob_day", "e_year", "e_month", "e_day")
+    )
+    same_year = pl.col("r_dob_year") == pl.col("e_year")
+    same_date = (
+        same_year
+        & (pl.col("r_dob_month") == pl.col("e_month"))
+        & (pl.col("r_dob_day") == pl.col("e_day"))
+    )
+    swapped = (
+        same_year
+        & (pl.col("r_dob_month") == pl.col("e_day"))
+        & (pl.col("r_dob_day") == pl.col("e_month"))
+    )
+    dates_agree = ~full | same_date | swapped
+    both_sexed = pl.col("r_sex").is_in(["M", "F"]) & pl.col("e_sex").is_in(["M", "F"])
+    sexes_agree = ~both_sexed | (pl.col("r_sex") == pl.col("e_sex"))
+    return dates_agree & sexes_agree
 
 
 def _authorization_to_return() -> list[pl.Expr]:
