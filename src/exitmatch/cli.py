@@ -20,6 +20,7 @@ from exitmatch.errors import ExitmatchError
 
 if TYPE_CHECKING:
     from exitmatch.contract.outputs import RunReport
+    from exitmatch.settings import Settings
 
 app = typer.Typer(
     name="exitmatch",
@@ -74,6 +75,47 @@ def validate(
 
 
 @app.command()
+def reconcile(
+    out: OutDir,
+    inventory: InputPaths = None,
+    land: InputPaths = None,
+    air: InputPaths = None,
+    entries: InputPaths = None,
+    settings_file: Annotated[
+        Path | None, typer.Option("--settings", help="Settings JSON (defaults otherwise)")
+    ] = None,
+    model_file: Annotated[
+        Path | None, typer.Option("--model", help="Saved model.json to reuse, not retrain")
+    ] = None,
+) -> None:
+    """Reconcile a night: closure candidates, warrant cancellations, re-entry alerts."""
+    from exitmatch.reconcile import run_reconcile
+    from exitmatch.score.model import MatchModel
+
+    inputs = _inputs(inventory=inventory, land=land, air=air, entries=entries)
+    settings = _run(lambda: _settings(settings_file))
+    model = _run(lambda: MatchModel.load(model_file)) if model_file else None
+    report = _run(lambda: run_reconcile(inputs, out, settings, model))
+    _summarise(report, out)
+
+
+@app.command()
+def evaluate(
+    truth: Annotated[Path, typer.Option(help="Ground-truth folder written by synth")],
+    out: Annotated[Path, typer.Option(help="Folder a reconcile run wrote its outputs into")],
+) -> None:
+    """Measure a reconcile run against ground truth; writes evaluation.json into --out."""
+    import json
+
+    from exitmatch.evaluate.metrics import evaluate as measure
+    from exitmatch.evaluate.metrics import write_evaluation
+
+    figures = measure(out, truth)
+    write_evaluation(figures, out / "evaluation.json")
+    typer.echo(json.dumps({k: v for k, v in figures.items() if "cause" not in k}, indent=2))
+
+
+@app.command()
 def synth(
     out: OutDir,
     subjects: Annotated[int, typer.Option(help="People under removal orders", min=1)] = 2000,
@@ -120,6 +162,18 @@ def demo(
     }
     report = _run(lambda: _validate(inputs, out))
     _summarise(report, out)
+
+
+def _settings(path: Path | None) -> Settings:
+    from exitmatch.errors import SettingsError
+    from exitmatch.settings import Settings
+
+    if path is None:
+        return Settings()
+    try:
+        return Settings.model_validate_json(path.read_text(encoding="utf-8"))
+    except (OSError, ValidationError) as e:
+        raise SettingsError(f"{path}: {e}") from e
 
 
 def _inputs(**given: list[Path] | None) -> dict[Source, list[Path]]:
