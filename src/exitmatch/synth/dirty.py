@@ -101,7 +101,7 @@ def spoil_cases(
             log.issues.append(
                 {"source": "inventory", "record_id": case_id, "column": "citizenships"}
             )
-        else:
+        elif kind == 3:
             case["order_date"] = None
             quarantined.add(i)
             log.quarantine.append(

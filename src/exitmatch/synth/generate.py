@@ -18,6 +18,7 @@ from typing import Any
 
 import polars as pl
 
+from exitmatch import __version__
 from exitmatch.contract.codes import Source
 from exitmatch.errors import SynthError
 from exitmatch.synth import bulk as bulk_mod
@@ -356,6 +357,7 @@ def _write_truth(
         count = write_csv(truth / f"{name}.csv", columns, rows)
         summary.files[f"truth/{name}.csv"] = count
     manifest = {
+        "exitmatch_version": __version__,
         "seed": config.seed,
         "config": config.model_dump(mode="json"),
         "counts": summary.files,

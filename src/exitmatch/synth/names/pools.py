@@ -101,6 +101,8 @@ def _latin_form(native: str, weight: float, *, expand: bool) -> NameForm:
         variants.append(("diacritics", native.upper()))
     if any(ch in native for ch in "-'’"):
         variants.append(("punctuation", plain_upper(native)))
+        joined = plain_upper(native.replace("-", "").replace("'", "").replace("’", ""))
+        variants.append(("punctuation", joined))
     return NameForm(doc, native, _clean(doc, variants), weight)
 
 
@@ -158,6 +160,35 @@ def _double_surnames(
     return out
 
 
+# Surnames with apostrophes and hyphens that Faker rarely or never draws; documents print
+# them without the apostrophe and with a space for the hyphen (the MRZ filler).
+PUNCTUATED_SURNAMES: dict[str, tuple[str, ...]] = {
+    "en_CA": ("O'Brien", "O'Connor", "O'Neill", "O'Reilly", "MacDonald", "D'Souza"),
+    "en_US": ("O'Brien", "O'Connor", "O'Neal", "D'Angelo", "DiMaggio"),
+    "en_GB": ("O'Brien", "O'Sullivan", "Smith-Jones", "Bowes-Lyon"),
+    "en_IN": ("D'Souza", "D'Cruz", "D'Mello", "D'Costa"),
+    "fr_CA": ("D'Amours", "L'Heureux", "St-Pierre", "St-Onge", "D'Aoust", "Ste-Marie"),
+    "fr_FR": ("D'Arcy", "L'Hermite", "Le Goff", "D'Alembert"),
+    "en_NG": ("Adeyemi-Bello", "Okafor-Obi"),
+}
+
+
+def _weighted_extra(
+    extra: tuple[str, ...], base: list[tuple[str, float]]
+) -> list[tuple[str, float]]:
+    """Extra names, each as common as a middling name of the base table."""
+    weights = sorted(w for _, w in base)
+    typical = weights[len(weights) // 2] if weights else 1.0
+    return [(name, typical) for name in extra if name not in dict(base)]
+
+
+def _compounds(names: list[tuple[str, float]], head: str) -> list[tuple[str, float]]:
+    """French compound given names (Jean-Marc, Marie-Claude): on the case with the hyphen,
+    on documents read from the MRZ with a space."""
+    common = sorted(names, key=lambda nw: -nw[1])[:12]
+    return [(f"{head}-{name}", 0.3 * w) for name, w in common if name != head and " " not in name]
+
+
 def _arabic(rows: tuple[tuple[int, str], ...]) -> list[NameForm]:
     """Each spelling of a row is a name of its own (documents really differ), weighted by
     position: the first spelling is the most common."""
@@ -180,6 +211,10 @@ def _faker_table(locale: str, family: str, middle_rate: float) -> NameTable:
     last = names("last", fake.last_romanized_name if roman else fake.last_name)
     male = names("male", fake.first_romanized_name_male if roman else fake.first_name_male)
     female = names("female", fake.first_romanized_name_female if roman else fake.first_name_female)
+    last += _weighted_extra(PUNCTUATED_SURNAMES.get(locale, ()), last)
+    if locale.startswith("fr_"):
+        male += _compounds(male, "Jean")
+        female += _compounds(female, "Marie")
     if family == "spanish":
         surnames = _double_surnames(last, locale, keep_last=False)
     elif family == "portuguese":
