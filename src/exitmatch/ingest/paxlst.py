@@ -36,8 +36,7 @@ from __future__ import annotations
 
 import codecs
 import re
-from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import polars as pl
@@ -45,20 +44,9 @@ import polars as pl
 from exitmatch.errors import ContractError
 
 AIR_COLUMNS: tuple[str, ...] = (
-    "record_id",
-    "surname",
-    "given_names",
-    "date_of_birth",
-    "sex",
-    "nationality",
-    "document_type",
-    "document_number",
-    "document_country",
-    "carrier",
-    "flight_number",
-    "departure_airport",
-    "departed_at",
-    "destination_airport",
+    *("record_id", "surname", "given_names", "date_of_birth", "sex", "nationality"),
+    *("document_type", "document_number", "document_country", "carrier", "flight_number"),
+    *("departure_airport", "departed_at", "destination_airport"),
 )
 QUARANTINE_COLUMNS: tuple[str, ...] = ("row", "reason", "raw")
 
@@ -85,20 +73,12 @@ _MAX_COMPONENTS: dict[str, tuple[tuple[int, int], ...]] = {
     "DOC": ((1, 4), (2, 6)),
     "LOC": ((2, 4),),
 }
-_TAG = re.compile(r"[A-Z]{3}")
 
 # ISO 9735 syntax identifiers that are not UTF-8. UTF-8 is tried first whatever the file
 # declares, because carriers often declare UNOA/UNOC and send UTF-8.
-_CHARSETS = {
-    "UNOC": "latin-1",
-    "UNOD": "iso8859-2",
-    "UNOE": "iso8859-5",
-    "UNOF": "iso8859-7",
-    "UNOG": "iso8859-3",
-    "UNOH": "iso8859-4",
-    "UNOI": "iso8859-6",
-    "UNOJ": "iso8859-8",
-    "UNOK": "iso8859-9",
+_CHARSETS = {"UNOC": "latin-1"} | {
+    f"UNO{letter}": f"iso8859-{part}"
+    for letter, part in zip("DEFGHIJK", (2, 5, 7, 3, 4, 6, 8, 9), strict=True)
 }
 
 
@@ -114,8 +94,8 @@ class Syntax:
 
 @dataclass(slots=True)
 class Segment:
-    """One segment: position (in its message, or in the file outside messages), tag,
-    unescaped elements (``elements[0]`` is the tag), raw text and what is wrong with it."""
+    """One flight-level segment: position in its message, tag, unescaped elements
+    (``elements[0]`` is the tag), raw text and what is wrong with it."""
 
     position: int
     tag: str
@@ -133,12 +113,42 @@ class Segment:
         return components[component] or None
 
 
-@dataclass
-class _Interchange:
-    sender: str
-    control_ref: str
-    rows: list[dict[str, str | None]] = field(default_factory=list)
-    quarantine: list[tuple[str, str, str]] = field(default_factory=list)
+@dataclass(frozen=True)
+class _Tokens:
+    """Every segment of the file as a frame: ``i`` (1-based, UNB = 1), ``tag``, ``el`` (data
+    elements, escaped characters still as placeholders) and ``raw`` (as sent)."""
+
+    segments: pl.DataFrame
+    syntax: Syntax
+    to_value: dict[str, str]
+
+    def unescaped(self, text: pl.Expr) -> pl.Expr:
+        """Placeholders back to the characters they stand for; empty text as missing."""
+        for placeholder, char in self.to_value.items():
+            text = text.str.replace_all(placeholder, char, literal=True)
+        return pl.when(text != "").then(text)
+
+    def component(self, element: int, component: int) -> pl.Expr:
+        parts = pl.col("el").list.get(element, null_on_oob=True)
+        return self.unescaped(parts.list.get(component, null_on_oob=True))
+
+    def components(self, parts: list[str]) -> list[str]:
+        """One element's components unescaped, in Python, for the few service and
+        flight-level segments."""
+        if not self.to_value:
+            return parts
+        table = str.maketrans(self.to_value)
+        return [part.translate(table) for part in parts]
+
+
+@dataclass(frozen=True)
+class _Message:
+    number: int
+    start: int  # file position of its UNH
+    end: int  # file position of its UNT, or of its last segment when there is none
+    reference: str
+    kind: str | None
+    trouble: str | None  # why none of its passengers can be loaded
 
 
 def read_paxlst(path: Path) -> tuple[pl.DataFrame, pl.DataFrame]:
@@ -151,18 +161,20 @@ def read_paxlst(path: Path) -> tuple[pl.DataFrame, pl.DataFrame]:
     name = str(path)
     text = _decode(path, name)
     syntax, body = _service_advice(text, name)
-    segments = list(_segments(body, syntax, name))
-    interchange = _read_interchange(segments, name)
-    rows = pl.DataFrame(
-        {c: [r[c] for r in interchange.rows] for c in (*AIR_COLUMNS, "_row")},
-        schema=dict.fromkeys((*AIR_COLUMNS, "_row"), pl.Utf8),
-    )
-    quarantine = pl.DataFrame(
-        interchange.quarantine,
-        schema=dict.fromkeys(QUARANTINE_COLUMNS, pl.Utf8),
-        orient="row",
-    )
-    return rows, quarantine
+    tokens = _tokenize(body, syntax, name)
+    sender, control_ref, messages = _interchange(tokens, name)
+    segments = _placed(tokens.segments, messages)
+    quarantine = [_outside_messages(segments), _other_messages(tokens.segments, messages)]
+    paxlst = [m for m in messages if m.kind == "PAXLST"]
+    rows = pl.DataFrame(schema=dict.fromkeys((*AIR_COLUMNS, "_row"), pl.Utf8))
+    if paxlst:
+        body_segments = _marked(
+            tokens, segments.filter(pl.col("message").is_in([m.number for m in paxlst]))
+        )
+        flights = _flights(tokens, body_segments, paxlst)
+        rows, refused = _passengers(tokens, body_segments, flights, sender, control_ref)
+        quarantine.append(refused)
+    return rows, pl.concat(quarantine).sort("_at").drop("_at")
 
 
 # --- characters and segments -------------------------------------------------------------
@@ -228,125 +240,110 @@ def _placeholders(body: str, count: int) -> list[str]:
     return found
 
 
-def _segments(body: str, syntax: Syntax, name: str) -> Iterator[tuple[str, list[list[str]]]]:
-    """Raw segment text (terminator included) and its unescaped elements, in file order.
+def _tokenize(body: str, syntax: Syntax, name: str) -> _Tokens:
+    """Split the interchange into segments and data elements.
 
     Escaped service characters are first swapped for private-use placeholders, so that
-    every split after that is a plain ``str.split`` (fast, in C); each value then gets its
-    characters back, and each raw text its release characters.
+    every split after that is a plain split (in C, or in polars); values get their
+    characters back when they are read, and raw texts their release characters.
     """
     release = syntax.release
-    services = (syntax.component, syntax.data, syntax.terminator)
-    to_value: dict[int, str] = {}
-    to_raw: dict[int, str] = {}
-    escaped: re.Pattern[str] | None = None
+    swap: dict[str, str] = {}
     if release is not None and release in body:
-        # A release character dangling at the very end stays in the tail: "truncated".
-        swap = dict(zip((*services, release), _placeholders(body, 4), strict=True))
-        to_value = {ord(p): c for c, p in swap.items()}
-        to_raw = {ord(p): release + c for c, p in swap.items()}
+        services = (syntax.component, syntax.data, syntax.terminator, release)
+        swap = dict(zip(services, _placeholders(body, 4), strict=True))
         pair = re.compile(f"{re.escape(release)}(.)", re.DOTALL)
-        # A release before any other character is dropped, from the raw text as well.
+        # A release before any other character is dropped, from the raw text as well. One
+        # dangling at the very end stays in the tail and makes the file "truncated".
         body = pair.sub(lambda m: swap.get(m.group(1), m.group(1)), body)
-        escaped = re.compile("[" + "".join(swap.values()) + "]")
     texts = body.split(syntax.terminator)
     if texts.pop().strip():
         raise ContractError("the last segment has no terminator: the file is truncated", file=name)
-    for text in texts:
-        text = text.lstrip(" \t")
-        if not text:
-            continue  # an empty segment (two terminators in a row) carries nothing
-        elements = [element.split(syntax.component) for element in text.split(syntax.data)]
-        if escaped is not None and escaped.search(text):
-            elements = [[c.translate(to_value) for c in element] for element in elements]
-            text = text.translate(to_raw)
-        yield text + syntax.terminator, elements
-
-
-def _problem(tag: str, elements: list[list[str]], where: frozenset[str]) -> str | None:
-    """What makes a segment structurally unusable here, or None."""
-    if len(elements[0]) > 1 or not _TAG.fullmatch(tag):
-        return (
-            "is not a segment (its tag is not three capital letters): "
-            "an unescaped terminator in the segment before can cause this"
+    raw = pl.col("text")
+    for char, placeholder in swap.items():
+        raw = raw.str.replace_all(placeholder, f"{release}{char}", literal=True)
+    segments = (
+        pl.DataFrame({"text": texts}, schema={"text": pl.Utf8})
+        .with_columns(pl.col("text").str.strip_chars_start(" \t"))
+        .filter(pl.col("text") != "")  # two terminators in a row carry nothing
+        .with_row_index("i", offset=1)
+        .select(
+            pl.col("i").cast(pl.Int64),
+            pl.col("text").str.split(syntax.data).alias("el"),
+            (raw + syntax.terminator).alias("raw"),
         )
-    if tag not in _KNOWN_TAGS:
-        return f"has tag {tag}, which is not a PAXLST segment"
-    if tag not in where:
-        return f"is a {tag} segment, which does not belong here"
-    limit = _MAX_ELEMENTS.get(tag)
-    if limit is not None and len(elements) - 1 > limit:
-        return (
-            f"has {len(elements) - 1} data elements where {tag} has at most {limit}: "
-            "an unescaped data separator in a value?"
+        # The tag is the first element unsplit, so that "NEILL:PATRICK" is seen as no tag;
+        # then every element is split into its components once.
+        .with_columns(
+            pl.col("el").list.first().alias("tag"),
+            pl.col("el").list.eval(pl.element().str.split(syntax.component)),
         )
-    for element, most in _MAX_COMPONENTS.get(tag, ()):
-        if element < len(elements) and len(elements[element]) > most:
-            return (
-                f"has {len(elements[element])} components in element {element} where at "
-                f"most {most} are defined: an unescaped component separator in a value?"
-            )
-    return None
+    )
+    return _Tokens(segments, syntax, {p: c for c, p in swap.items()})
 
 
 # --- interchange and messages ------------------------------------------------------------
 
+_SERVICE = ("UNB", "UNG", "UNE", "UNH", "UNT", "UNZ")
 
-def _read_interchange(items: list[tuple[str, list[list[str]]]], name: str) -> _Interchange:
-    if not items or items[0][1][0][0] != "UNB":
+
+def _interchange(tokens: _Tokens, name: str) -> tuple[str, str, list[_Message]]:
+    """Sender, control reference and messages, from the service segments alone."""
+    service = tokens.segments.filter(pl.col("tag").is_in(_SERVICE))
+    last = tokens.segments.height
+
+    def value(elements: list[list[str]], element: int) -> str | None:
+        if element >= len(elements):
+            return None
+        return tokens.components(elements[element])[0] or None
+
+    rows = service.select("i", "tag", "el").rows()
+    if not rows or rows[0][0] != 1 or rows[0][1] != "UNB":
         raise ContractError("not an EDIFACT interchange: no UNB header", file=name)
-    unb = _plain(1, items[0])
-    control_ref = unb.value(5)
+    sender, control_ref = value(rows[0][2], 2) or "", value(rows[0][2], 5)
     if control_ref is None:
         raise ContractError("the UNB header has no interchange control reference", file=name)
-    interchange = _Interchange(sender=unb.value(2) or "", control_ref=control_ref)
-    messages = groups = 0
-    message: list[Segment] | None = None
-    for index, item in enumerate(items[1:], start=2):
-        tag = item[1][0][0]
-        if message is not None and tag in ("UNH", "UNG", "UNE", "UNZ"):
-            messages += 1
-            _read_message(messages, message, interchange)  # message without UNT
-            message = None
-        if tag == "UNH":
-            message = [_plain(1, item)]
-        elif message is not None:
-            segment = _plain(len(message) + 1, item)
-            message.append(segment)
+    messages: list[_Message] = []
+    groups = 0
+    opened: tuple[int, str, str | None] | None = None  # start, reference, kind
+    for i, tag, elements in rows[1:]:
+        if opened is not None and tag in ("UNH", "UNG", "UNE", "UNZ", "UNT"):
+            start, reference, kind = opened
+            trouble: str | None = "the message has no UNT trailer, so it may be incomplete"
+            if tag == "UNT" and (value(elements, 2) or "") == reference:
+                trouble = None
+            elif tag == "UNT":
+                trouble = f"UNT reference {value(elements, 2)!r} does not match UNH {reference!r}"
+            end = i if tag == "UNT" else i - 1
+            messages.append(_Message(len(messages) + 1, start, end, reference, kind, trouble))
+            opened = None
             if tag == "UNT":
-                messages += 1
-                _read_message(messages, message, interchange)
-                message = None
+                continue
+        if tag == "UNH":
+            opened = (i, value(elements, 1) or "", value(elements, 2))
         elif tag == "UNG":
             groups += 1
         elif tag == "UNZ":
-            if index != len(items):
+            if i != last:
                 raise ContractError(
                     "segments follow the UNZ trailer: one interchange a file", file=name
                 )
-            _check_trailer(_plain(index, item), interchange, groups or messages, name)
-            return interchange
-        elif tag != "UNE":
-            stray = _plain(index, item)
-            interchange.quarantine.append(
-                (f"0/{index}", "segment outside any message (between UNT and UNH)", stray.raw)
+            _check_trailer(
+                value(elements, 2), value(elements, 1), control_ref, groups or len(messages), name
             )
+            return sender, control_ref, messages
     raise ContractError("no UNZ interchange trailer: the file is truncated", file=name)
 
 
-def _plain(position: int, item: tuple[str, list[list[str]]]) -> Segment:
-    raw, elements = item
-    return Segment(position, elements[0][0], elements, raw, None)
-
-
-def _check_trailer(unz: Segment, interchange: _Interchange, count: int, name: str) -> None:
-    if unz.value(2) != interchange.control_ref:
+def _check_trailer(
+    reference: str | None, declared: str | None, control_ref: str, count: int, name: str
+) -> None:
+    if reference != control_ref:
         raise ContractError(
-            f"UNZ reference {unz.value(2)!r} does not match the UNB's "
-            f"{interchange.control_ref!r}: two interchanges spliced together?",
+            f"UNZ reference {reference!r} does not match the UNB's {control_ref!r}: "
+            "two interchanges spliced together?",
             file=name,
         )
-    declared = unz.value(1)
     if declared is None or not declared.isdigit() or int(declared) != count:
         raise ContractError(
             f"UNZ counts {declared!r} messages or groups but the file holds {count}: "
@@ -355,68 +352,151 @@ def _check_trailer(unz: Segment, interchange: _Interchange, count: int, name: st
         )
 
 
-def _read_message(number: int, segments: list[Segment], interchange: _Interchange) -> None:
-    unh = segments[0]
-    if unh.value(2) != "PAXLST":
-        interchange.quarantine.append(
-            (f"{number}/1", f"message type {unh.value(2)!r} is not PAXLST", unh.raw)
-        )
-        return
-    reference = unh.value(1) or ""
-    header, parties = _groups(segments)
-    trouble = _trailer_problem(segments, reference)
-    flight, flight_problem = _flight(header, number)
-    trouble = trouble or (
-        f"flight-level data unusable: {flight_problem}" if flight_problem else None
+def _placed(segments: pl.DataFrame, messages: list[_Message]) -> pl.DataFrame:
+    """Each segment with its message number (0 outside messages) and position in it."""
+    spans = pl.DataFrame(
+        {
+            "start": [m.start for m in messages],
+            "end": [m.end for m in messages],
+            "message": [m.number for m in messages],
+        },
+        schema={"start": pl.Int64, "end": pl.Int64, "message": pl.Int64},
     )
-    for ordinal, party in enumerate((p for p in parties if p[0].value(1) == PASSENGER), 1):
-        nad = party[0]
-        row = f"{number}/{nad.position}"
-        if trouble:
-            raw = "".join(s.raw for s in party)
-            interchange.quarantine.append((row, f"passenger not loaded: {trouble}", raw))
-            continue
-        bad = next((s for s in party if s.problem), None)
-        if bad is not None:
-            reason = f"passenger at {row} not loaded: segment {number}/{bad.position} {bad.problem}"
-            interchange.quarantine.append((f"{number}/{bad.position}", reason, bad.raw))
-            continue
-        fallback = f"{interchange.sender}/{interchange.control_ref}/{reference}/{ordinal}"
-        interchange.rows.append(
-            {**_passenger(party, flight["departed_at"] or "", fallback), **flight, "_row": row}
+    placed = segments.join_asof(spans, left_on="i", right_on="start", strategy="backward")
+    inside = pl.col("message").is_not_null() & (pl.col("i") <= pl.col("end"))
+    return placed.with_columns(
+        pl.when(inside).then(pl.col("message")).otherwise(0).alias("message"),
+        pl.when(inside).then(pl.col("i") - pl.col("start") + 1).alias("position"),
+    ).drop("start", "end")
+
+
+def _quarantine(row: pl.Expr, reason: pl.Expr, raw: pl.Expr, at: pl.Expr) -> list[pl.Expr]:
+    return [row.alias("row"), reason.alias("reason"), raw.alias("raw"), at.alias("_at")]
+
+
+def _outside_messages(segments: pl.DataFrame) -> pl.DataFrame:
+    service = pl.col("tag").is_in(("UNG", "UNE", "UNZ")) | (pl.col("i") == 1)  # UNB is 1
+    stray = (pl.col("message") == 0) & ~service
+    return segments.filter(stray).select(
+        _quarantine(
+            pl.format("0/{}", pl.col("i")),
+            pl.lit("segment outside any message (between UNT and UNH)"),
+            pl.col("raw"),
+            pl.col("i"),
         )
+    )
 
 
-def _groups(segments: list[Segment]) -> tuple[list[Segment], list[list[Segment]]]:
-    """Split a message into flight-level segments and party groups, marking problems."""
-    header: list[Segment] = []
-    parties: list[list[Segment]] = []
-    in_party = False
-    for seg in segments[1:]:
-        if seg.tag in ("CNT", "UNT"):
-            in_party = False
-            continue
-        if seg.tag == "NAD":
-            in_party = seg.value(1) in PARTIES
-        seg.problem = _problem(seg.tag, seg.elements, _IN_PARTY if in_party else _HEADER_TAGS)
-        if in_party and seg.tag == "NAD":
-            parties.append([seg])
-        elif in_party:
-            parties[-1].append(seg)
-        else:
-            header.append(seg)
-    return header, parties
+def _other_messages(segments: pl.DataFrame, messages: list[_Message]) -> pl.DataFrame:
+    other = [m for m in messages if m.kind != "PAXLST"]
+    raws = segments.filter(pl.col("i").is_in([m.start for m in other]))["raw"].to_list()
+    return pl.DataFrame(
+        {
+            "row": [f"{m.number}/1" for m in other],
+            "reason": [f"message type {m.kind!r} is not PAXLST" for m in other],
+            "raw": raws,
+            "_at": [m.start for m in other],
+        },
+        schema={"row": pl.Utf8, "reason": pl.Utf8, "raw": pl.Utf8, "_at": pl.Int64},
+    )
 
 
-def _trailer_problem(segments: list[Segment], reference: str) -> str | None:
-    # The UNT segment count is not checked: one unescaped terminator shifts it, and the
-    # passenger it damaged is quarantined on its own.
-    last = segments[-1]
-    if last.tag != "UNT":
-        return "the message has no UNT trailer, so it may be incomplete"
-    if (last.value(2) or "") != reference:
-        return f"UNT reference {last.value(2)!r} does not match UNH reference {reference!r}"
-    return None
+def _marked(tokens: _Tokens, segments: pl.DataFrame) -> pl.DataFrame:
+    """Message segments (less UNH, CNT, UNT) with ``party`` (0 = flight level, else the
+    party group's number in the message) and ``problem``."""
+    tag = pl.col("tag")
+    qualifier = pl.col("el").list.get(1, null_on_oob=True).list.first()
+    # A party NAD opens a person's group; any other NAD, CNT or UNT goes back to the
+    # flight level, which is also where a message starts.
+    in_party = (
+        pl.when(tag == "NAD")
+        .then(qualifier.is_in(PARTIES))
+        .when(tag.is_in(("UNH", "CNT", "UNT")))
+        .then(False)
+        .forward_fill()
+        .over("message")
+    )
+    opens = (tag == "NAD") & in_party
+    return (
+        segments.sort("i")
+        .with_columns(in_party.alias("_in_party"), opens.alias("_opens"))
+        .with_columns(
+            pl.when(pl.col("_in_party"))
+            .then(pl.col("_opens").cum_sum().over("message"))
+            .otherwise(0)
+            .alias("party")
+        )
+        .filter(~tag.is_in(("UNH", "CNT", "UNT")))
+        .with_columns(_problem().alias("problem"))
+        .drop("_in_party", "_opens")
+    )
+
+
+def _problem() -> pl.Expr:
+    """What makes a segment structurally unusable where it stands, or null."""
+    tag, elements = pl.col("tag"), pl.col("el").list.len() - 1
+    limit = tag.replace_strict(_MAX_ELEMENTS, default=None, return_dtype=pl.Int64)
+    allowed = (
+        pl.when(pl.col("_in_party")).then(tag.is_in(_IN_PARTY)).otherwise(tag.is_in(_HEADER_TAGS))
+    )
+    checks: list[tuple[pl.Expr, pl.Expr]] = [
+        (
+            ~tag.str.contains(r"^[A-Z]{3}$"),
+            pl.lit(
+                "is not a segment (its tag is not three capital letters): "
+                "an unescaped terminator in the segment before can cause this"
+            ),
+        ),
+        (~tag.is_in(_KNOWN_TAGS), pl.format("has tag {}, which is not a PAXLST segment", tag)),
+        (~allowed, pl.format("is a {} segment, which does not belong here", tag)),
+        (
+            elements > limit,
+            pl.format(
+                "has {} data elements where {} has at most {}: "
+                "an unescaped data separator in a value?",
+                elements,
+                tag,
+                limit,
+            ),
+        ),
+    ]
+    for segment, rules in _MAX_COMPONENTS.items():
+        for element, most in rules:
+            count = pl.col("el").list.get(element, null_on_oob=True).list.len()
+            checks.append(
+                (
+                    (tag == segment) & (count > most),
+                    pl.format(
+                        f"has {{}} components in element {element} where at most {most} "
+                        "are defined: an unescaped component separator in a value?",
+                        count,
+                    ),
+                )
+            )
+    problem: pl.Expr = pl.lit(None, pl.Utf8)
+    for condition, reason in reversed(checks):
+        problem = pl.when(condition.fill_null(False)).then(reason).otherwise(problem)
+    return problem
+
+
+def _flights(tokens: _Tokens, segments: pl.DataFrame, messages: list[_Message]) -> pl.DataFrame:
+    """Flight-level columns per message, and why a message's passengers cannot load."""
+    header = segments.filter(pl.col("party") == 0).select(
+        "message", "position", "tag", "el", "raw", "problem"
+    )
+    by_message: dict[int, list[Segment]] = {m.number: [] for m in messages}
+    for number, position, tag, elements, raw, problem in header.rows():
+        parsed = [tokens.components(element) for element in elements]
+        by_message[number].append(Segment(position, tag, parsed, raw, problem))
+    records = []
+    for m in messages:
+        flight, problem = _flight(by_message[m.number], m.number)
+        trouble = m.trouble or (f"flight-level data unusable: {problem}" if problem else None)
+        records.append(
+            {"message": m.number, "reference": m.reference, "trouble": trouble, **flight}
+        )
+    schema = {"message": pl.Int64, "reference": pl.Utf8, "trouble": pl.Utf8}
+    return pl.DataFrame(records, schema=schema | dict.fromkeys(AIR_COLUMNS[-5:], pl.Utf8))
 
 
 def _flight(header: list[Segment], message: int) -> tuple[dict[str, str | None], str | None]:
@@ -495,61 +575,133 @@ def _timestamp(departed: tuple[str, str | None]) -> str | None:
     return f"{value[:4]}-{value[4:6]}-{value[6:8]}T{value[8:10]}:{value[10:12]}:00Z"
 
 
-def _passenger(party: list[Segment], departed_at: str, fallback_id: str) -> dict[str, str | None]:
-    nad = party[0]
-    given = [c for c in nad.elements[4][1:5] if c] if len(nad.elements) > 4 else []
-    row: dict[str, str | None] = {
-        "record_id": None,
-        "surname": nad.value(4),
-        "given_names": " ".join(given) or None,
-        "date_of_birth": None,
-        "sex": None,
-        "nationality": None,
-        "document_type": None,
-        "document_number": None,
-        "document_country": None,
+def _passengers(
+    tokens: _Tokens,
+    segments: pl.DataFrame,
+    flights: pl.DataFrame,
+    sender: str,
+    control_ref: str,
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Passenger rows, and the quarantine of passengers that cannot be loaded."""
+    tag, q, value = pl.col("tag"), pl.col("q"), tokens.component
+    parties = (
+        segments.filter(pl.col("party") > 0)
+        .with_columns(value(1, 0).alias("q"))
+        .with_columns(
+            pl.col("q").first().over("message", "party").alias("_function"),
+            # Segments after a second DOC describe that document (a visa), not the person.
+            (tag == "DOC").cum_sum().over("message", "party").alias("_doc"),
+        )
+        .filter(pl.col("_function") == PASSENGER)
+        .join(flights.select("message", "departed_at"), on="message", how="left")
+        # DTM's date and format, computed once: the birth-date rule reads them many times.
+        .with_columns(value(1, 1).alias("_date"), value(1, 2).alias("_format"))
+    )
+    bad = pl.col("problem").is_not_null()
+    person = pl.col("_doc") <= 1
+    doc = (tag == "DOC") & (pl.col("_doc") == 1)
+    given = (
+        pl.col("el")
+        .list.get(4, null_on_oob=True)
+        .list.slice(1, 4)
+        .list.eval(pl.element().filter(pl.element() != ""))
+        .list.join(" ")
+    )
+    # Each field where its segment is, then the first of each per passenger: plain
+    # aggregations stay on polars' fast path.
+    fields: dict[str, tuple[pl.Expr, pl.Expr]] = {
+        "surname": (tag == "NAD", value(4, 0)),
+        "given_names": (tag == "NAD", tokens.unescaped(given)),
+        "date_of_birth": (person & (tag == "DTM") & (q == "329"), _birth_date()),
+        "sex": (person & (tag == "ATT") & (q == "2"), value(3, 0)),
+        "nationality": (person & (tag == "NAT") & (q == "2"), value(2, 0)),
+        "document_type": (doc, q),
+        "document_number": (doc, value(2, 0)),
+        "document_country": ((tag == "LOC") & (q == "91") & (pl.col("_doc") == 1), value(2, 0)),
+        "_avf": (person & (tag == "RFF") & (q == "AVF"), value(1, 1)),
+        "_abo": (person & (tag == "RFF") & (q == "ABO"), value(1, 1)),
+        "_nad": (tag == "NAD", pl.col("position")),
+        "_nad_at": (tag == "NAD", pl.col("i")),
+        "_bad": (bad, pl.col("position")),
+        "_bad_at": (bad, pl.col("i")),
+        "_problem": (bad, pl.col("problem")),
+        "_bad_raw": (bad, pl.col("raw")),
     }
-    other_ref: str | None = None
-    documents = 0
-    for seg in party[1:]:
-        tag, qualifier = seg.tag, seg.value(1)
-        if tag == "DOC":
-            documents += 1
-            if documents == 1:
-                row["document_type"] = qualifier
-                row["document_number"] = seg.value(2)
-        elif documents > 1:
-            continue  # the segments of a second document (a visa) describe that one
-        elif tag == "ATT" and qualifier == "2":
-            row["sex"] = row["sex"] or seg.value(3)
-        elif tag == "DTM" and qualifier == "329":
-            row["date_of_birth"] = row["date_of_birth"] or _birth_date(seg, departed_at)
-        elif tag == "NAT" and qualifier == "2":
-            row["nationality"] = row["nationality"] or seg.value(2)
-        elif tag == "RFF" and qualifier == "AVF":
-            row["record_id"] = row["record_id"] or seg.value(1, 1)
-        elif tag == "RFF" and qualifier == "ABO":
-            other_ref = other_ref or seg.value(1, 1)
-        elif tag == "LOC" and qualifier == "91" and documents == 1:
-            row["document_country"] = row["document_country"] or seg.value(2)
+    people = (
+        parties.with_columns(
+            pl.when(condition).then(expr).alias(field)
+            for field, (condition, expr) in fields.items()
+        )
+        .group_by("message", "party", maintain_order=True)
+        .agg(
+            *(pl.col(field).drop_nulls().first() for field in fields),
+            pl.col("raw").str.join("").alias("_raw"),
+        )
+    )
+    people = people.with_columns(
+        pl.int_range(1, pl.len() + 1).over("message").alias("_ordinal")
+    ).join(flights, on="message", how="left")
+    nad_row = pl.format("{}/{}", pl.col("message"), pl.col("_nad"))
+    bad_row = pl.format("{}/{}", pl.col("message"), pl.col("_bad"))
+    troubled = pl.col("trouble").is_not_null()
+    damaged = ~troubled & pl.col("_bad").is_not_null()
+    refused = pl.concat(
+        [
+            people.filter(troubled).select(
+                _quarantine(
+                    nad_row,
+                    "passenger not loaded: " + pl.col("trouble"),
+                    pl.col("_raw"),
+                    pl.col("_nad_at"),
+                )
+            ),
+            people.filter(damaged).select(
+                _quarantine(
+                    bad_row,
+                    pl.format(
+                        "passenger at {} not loaded: segment {} {}", nad_row, bad_row, "_problem"
+                    ),
+                    pl.col("_bad_raw"),
+                    pl.col("_bad_at"),
+                )
+            ),
+        ]
+    )
     # Without RFF+AVF the guide's unique passenger reference (ABO) is next best; without
     # either, the id is built from where the passenger sits in the interchange. The sender
     # is part of it because an interchange control reference is unique per sender only.
-    row["record_id"] = row["record_id"] or other_ref or fallback_id
-    return row
+    built = pl.concat_str(
+        pl.lit(f"{sender}/{control_ref}/"),
+        "reference",
+        pl.lit("/"),
+        pl.col("_ordinal").cast(pl.Utf8),
+    )
+    rows = people.filter(~troubled & ~damaged).select(
+        pl.coalesce("_avf", "_abo", built).alias("record_id"),
+        *AIR_COLUMNS[1:],
+        nad_row.alias("_row"),
+    )
+    return rows, refused
 
 
-def _birth_date(seg: Segment, departed_at: str) -> str | None:
+def _birth_date() -> pl.Expr:
     """``YYYY-MM-DD`` from YYMMDD (101) or CCYYMMDD (102); other text as sent, so the
     validator reports it. The century of YYMMDD is the latest that does not put the birth
     after the departure (a 2-digit year cannot say more; it misdates people over 100)."""
-    value, fmt = seg.value(1, 1), seg.value(1, 2)
-    if value is None or not value.isdigit():
-        return value
-    if len(value) == 8 and fmt in (None, "102"):
-        return f"{value[:4]}-{value[4:6]}-{value[6:]}"
-    if len(value) != 6 or fmt not in (None, "101"):
-        return value
-    recent = f"20{value[:2]}-{value[2:4]}-{value[4:]}"
+    text, fmt = pl.col("_date"), pl.col("_format")
+    length = text.str.len_chars()
+    short = (length == 6) & (fmt.is_null() | (fmt == "101"))
+    long = (length == 8) & (fmt.is_null() | (fmt == "102"))
+    month_day = pl.format("{}-{}", text.str.slice(-4, 2), text.str.slice(-2, 2))
+    recent = pl.format("20{}-{}", text.str.slice(0, 2), month_day)
     # Text comparison of YYYY-MM-DD works even for a day the validator will refuse.
-    return recent if recent <= departed_at[:10] else f"19{value[:2]}-{value[2:4]}-{value[4:]}"
+    century = pl.when(recent <= pl.col("departed_at").str.slice(0, 10)).then(recent)
+    return (
+        pl.when(~text.str.contains(r"^[0-9]+$"))
+        .then(text)
+        .when(long)
+        .then(pl.format("{}-{}", text.str.slice(0, 4), month_day))
+        .when(short)
+        .then(century.otherwise(pl.format("19{}-{}", text.str.slice(0, 2), month_day)))
+        .otherwise(text)
+    )
