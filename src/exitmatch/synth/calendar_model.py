@@ -18,7 +18,9 @@ AIR_DATA_FROM = date(2020, 6, 25)
 EPOCH = datetime(1970, 1, 1)
 
 # Share of crossings by local hour, 0..23: daytime heavy.
-_HOURS = (1, 1, 0.5, 0.5, 0.5, 1, 2, 4, 6, 7, 7, 7, 7, 7, 7, 7, 7, 6, 5, 4, 3, 2, 2, 1)
+_LOCAL_HOURS = (1, 1, 0.5, 0.5, 0.5, 1, 2, 4, 6, 7, 7, 7, 7, 7, 7, 7, 7, 6, 5, 4, 3, 2, 2, 1)
+# The same by UTC hour: most traffic crosses on Eastern time (UTC-5).
+HOURS_UTC = tuple(_LOCAL_HOURS[(h - 5) % 24] for h in range(24))
 
 
 def _season(day: date) -> float:
@@ -46,7 +48,7 @@ class TravelCalendar:
                 weight *= 0.08 if kind == "land" else 0.3
             weights.append(weight)
         self.days = Cumulative(weights)
-        self.hours = Cumulative(_HOURS)
+        self.hours = Cumulative(HOURS_UTC)
         self._first_s = int((datetime(first.year, first.month, first.day) - EPOCH).total_seconds())
 
     def day_seconds(self, rng: ColumnRng, n: int) -> pl.Series:

@@ -15,7 +15,7 @@ from itertools import accumulate
 from typing import Any
 
 from exitmatch.synth import people, world
-from exitmatch.synth.calendar_model import AIR_DATA_FROM
+from exitmatch.synth.calendar_model import AIR_DATA_FROM, HOURS_UTC
 from exitmatch.synth.config import SynthConfig
 
 Row = dict[str, Any]
@@ -44,7 +44,8 @@ def _weighted(rng: random.Random, options: tuple[tuple[str, float], ...]) -> str
 
 def _seconds(day: date, rng: random.Random) -> int:
     start = datetime(day.year, day.month, day.day, tzinfo=UTC)
-    return int((start - _EPOCH).total_seconds()) + rng.randrange(6 * 3600, 23 * 3600)
+    hour = rng.choices(range(24), weights=HOURS_UTC)[0]
+    return int((start - _EPOCH).total_seconds()) + hour * 3600 + rng.randrange(3600)
 
 
 def _day_between(rng: random.Random, first: date, last: date) -> date | None:
