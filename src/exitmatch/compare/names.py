@@ -42,7 +42,7 @@ def pair_features(left: pl.Series, right: pl.Series, encodings: pl.DataFrame) ->
     features = distinct.select(
         "a",
         "b",
-        exact=pl.col("a_joined") == pl.col("b_joined"),
+        exact=(pl.col("a_joined") == pl.col("b_joined")) | (pl.col("a_full") == pl.col("b_full")),
         variant=(pl.col("a_vkey") == pl.col("b_vkey"))
         | (pl.col("a_vtokens").list.sort() == pl.col("b_vtokens").list.sort())
         | (pl.col("a_roman") == pl.col("b_roman")).fill_null(False),

@@ -89,7 +89,7 @@ def comparison_vectors(
         "xgiv": ("c_given", "r_surname"),
     }
     features = [
-        pair_features(frame[a], frame[b], encodings).rename(lambda c, p=prefix: f"{p}_{c}")
+        _prefixed(pair_features(frame[a], frame[b], encodings), prefix)
         for prefix, (a, b) in oriented.items()
     ]
     frame = pl.concat([frame, *features], how="horizontal")
@@ -118,6 +118,10 @@ def comparison_vectors(
         "tf_given",
         "tf_dob",
     )
+
+
+def _prefixed(frame: pl.DataFrame, prefix: str) -> pl.DataFrame:
+    return frame.rename({c: f"{prefix}_{c}" for c in frame.columns})
 
 
 def _agreement(frame: pl.DataFrame, pair: tuple[Comparison, Comparison]) -> pl.Series:

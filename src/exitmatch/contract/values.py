@@ -20,12 +20,13 @@ LIST_SEPARATOR = "|"
 MIN_BIRTH_YEAR = 1890
 MAX_BIRTH_YEAR = 2099
 
-PARTIAL_DATE_PATTERN = r"^(\d{4})-(\d{2})-(\d{2})$"
+# [0-9], not \d: Python's \d also matches other scripts' digits (Arabic-Indic and more).
+PARTIAL_DATE_PATTERN = r"^([0-9]{4})-([0-9]{2})-([0-9]{2})$"
 DATE_PATTERN = PARTIAL_DATE_PATTERN
 # Date, 'T' or space, hh:mm, optional :ss and fraction, optional Z or +hh:mm / +hhmm / +hh.
 TIMESTAMP_PATTERN = (
-    r"^(\d{4}-\d{2}-\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?"
-    r"(Z|[+-]\d{2}(?::?\d{2})?)?$"
+    r"^([0-9]{4}-[0-9]{2}-[0-9]{2})[T ]([0-9]{2}):([0-9]{2})(?::([0-9]{2})(?:\.([0-9]{1,9}))?)?"
+    r"(Z|[+-][0-9]{2}(?::?[0-9]{2})?)?$"
 )
 # TYPE/ISSUER/NUMBER, e.g. P/MEX/G12345678.
 DOCUMENT_PATTERN = r"^([A-Z]{1,5})/([A-Z]{1,3})/([A-Z0-9<][A-Z0-9< -]{0,29})$"
@@ -94,9 +95,10 @@ def parse_timestamp(text: str) -> datetime:
             int((fraction or "0")[:6].ljust(6, "0")),
             tzinfo=_offset(offset),
         )
-    except ValueError as e:
+        return moment.astimezone(UTC)
+    except (ValueError, OverflowError) as e:
+        # OverflowError: an offset that carries the time past year 1 or 9999.
         raise ValueError("not a valid date and time") from e
-    return moment.astimezone(UTC)
 
 
 def _offset(text: str | None) -> timezone:

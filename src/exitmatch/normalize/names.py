@@ -125,6 +125,7 @@ def variant_key(token: str) -> str:
 NAME_ENCODING: dict[str, pl.DataType] = {
     "folded": pl.Utf8(),
     "joined": pl.Utf8(),
+    "full": pl.Utf8(),
     "vkey": pl.Utf8(),
     "phon": pl.Utf8(),
     "first": pl.Utf8(),
@@ -139,12 +140,15 @@ NAME_ENCODING: dict[str, pl.DataType] = {
 
 def encode_name(text: str) -> dict[str, object]:
     """Every comparable form of one name; see ``NAME_ENCODING``."""
-    core = core_tokens(tokens(text))
+    every = _join_theophoric(tokens(text))
+    core = core_tokens(every)
     vtokens = [variant_key(t) for t in core]
     phons = [phonetic_key(t) for t in vtokens]
     return {
         "folded": fold(text),
         "joined": "".join(core),
+        # With particles, written together: DELA CRUZ and DELACRUZ meet here.
+        "full": "".join(every),
         "vkey": " ".join(vtokens),
         "phon": " ".join(phons),
         "first": core[0] if core else "",
