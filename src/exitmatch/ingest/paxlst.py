@@ -21,10 +21,11 @@ segment outside every message is reported as ``0/<segment in file>``.
 Why not pydifact: its parser stops the whole file at the first bad segment (a generator
 that raises cannot be resumed), keeps neither a segment's position nor its text for the
 quarantine, and reads one character at a time in Python: on 100,000 passengers (600,000
-segments) it takes about 8 s just to tokenize, where this whole reader takes about 6 s.
-The tokenizer below swaps escaped characters for placeholders and then splits with plain
-``str.split``, keeping each segment's raw text and position, so one damaged segment costs
-one passenger and not the file.
+segments) it takes about 8 s just to tokenize, several times what this whole reader takes.
+Here escaped characters are swapped for placeholders, segments split with ``str.split``
+and then held in a polars frame with their position and raw text; passengers are mapped
+column-wise and only the few service and flight-level segments are looked at in Python.
+One damaged segment costs one passenger, not the file.
 
 Departure times in PAXLST are the airport's local time. We have no airport-to-time-zone
 table here, so ``departed_at`` is written with ``Z``: the hour is as the carrier sent it and
@@ -35,6 +36,7 @@ must allow for it.
 from __future__ import annotations
 
 import codecs
+import itertools
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -49,6 +51,8 @@ AIR_COLUMNS: tuple[str, ...] = (
     *("departure_airport", "departed_at", "destination_airport"),
 )
 QUARANTINE_COLUMNS: tuple[str, ...] = ("row", "reason", "raw")
+# Quarantine rows carry their file position (``_at``) until they are put in file order.
+_QUARANTINE_SCHEMA = dict.fromkeys(QUARANTINE_COLUMNS, pl.Utf8) | {"_at": pl.Int64}
 
 PASSENGER = "FL"
 # Party functions that open a person's group: passenger, crew, in-transit crew/passenger.
@@ -65,14 +69,21 @@ _IN_PARTY = _PARTY_TAGS | {"NAD"}
 _KNOWN_TAGS = _HEADER_TAGS | _PARTY_TAGS | {"UNH", "UNT", "CNT"}
 # Data elements each mapped segment may have; more means an unescaped data separator.
 _MAX_ELEMENTS = {"NAD": 9, "ATT": 3, "DTM": 1, "NAT": 2, "RFF": 1, "DOC": 5, "LOC": 5}
-# Components of the composites we map (segment, element) -> at most.
-_MAX_COMPONENTS: dict[str, tuple[tuple[int, int], ...]] = {
-    "NAD": ((4, 6),),
-    "DTM": ((1, 3),),
-    "ATT": ((3, 4),),
-    "DOC": ((1, 4), (2, 6)),
-    "LOC": ((2, 4),),
-}
+# Components of the composites we map: (segment, element) -> at most.
+_MAX_COMPONENTS = {("NAD", 4): 6, ("DTM", 1): 3, ("ATT", 3): 4, ("LOC", 2): 4}
+_MAX_COMPONENTS |= {("DOC", 1): 4, ("DOC", 2): 6}
+_NOT_A_SEGMENT = (
+    "is not a segment (its tag is not three capital letters): "
+    "an unescaped terminator in the segment before can cause this"
+)
+_MISPLACED = "is a {} segment, which does not belong here"
+_TOO_MANY_ELEMENTS = (
+    "has {} data elements where {} has at most {}: an unescaped data separator in a value?"
+)
+_TOO_MANY_COMPONENTS = (
+    "has {} components in element ELEMENT where at most MOST are defined: "
+    "an unescaped component separator in a value?"
+)
 
 # ISO 9735 syntax identifiers that are not UTF-8. UTF-8 is tried first whatever the file
 # declares, because carriers often declare UNOA/UNOC and send UTF-8.
@@ -209,11 +220,8 @@ def _service_advice(text: str, name: str) -> tuple[Syntax, str]:
         component, data, release, terminator = chars[0], chars[1], chars[3], chars[5]
         # A space as release character means the interchange uses none (ISO 9735).
         syntax = Syntax(component, data, None if release == " " else release, terminator)
-        if len({component, data, terminator} - {" "}) < 3 or release in (
-            component,
-            data,
-            terminator,
-        ):
+        distinct = len({component, data, terminator} - {" "}) == 3
+        if not distinct or release in (component, data, terminator):
             raise ContractError(f"the UNA separators {chars!r} are not distinct", file=name)
         text = text[9:]
     else:
@@ -231,13 +239,8 @@ def _service_advice(text: str, name: str) -> tuple[Syntax, str]:
 
 def _placeholders(body: str, count: int) -> list[str]:
     """``count`` private-use characters that do not occur in ``body``."""
-    found: list[str] = []
-    code = 0xE000
-    while len(found) < count:
-        if chr(code) not in body:
-            found.append(chr(code))
-        code += 1
-    return found
+    unused = (chr(code) for code in itertools.count(0xE000) if chr(code) not in body)
+    return list(itertools.islice(unused, count))
 
 
 def _tokenize(body: str, syntax: Syntax, name: str) -> _Tokens:
@@ -370,35 +373,30 @@ def _placed(segments: pl.DataFrame, messages: list[_Message]) -> pl.DataFrame:
     ).drop("start", "end")
 
 
-def _quarantine(row: pl.Expr, reason: pl.Expr, raw: pl.Expr, at: pl.Expr) -> list[pl.Expr]:
-    return [row.alias("row"), reason.alias("reason"), raw.alias("raw"), at.alias("_at")]
+def _quarantine(row: pl.Expr, reason: pl.Expr, raw: str, at: str) -> list[pl.Expr]:
+    return [
+        row.alias("row"),
+        reason.alias("reason"),
+        pl.col(raw).alias("raw"),
+        pl.col(at).alias("_at"),
+    ]
 
 
 def _outside_messages(segments: pl.DataFrame) -> pl.DataFrame:
     service = pl.col("tag").is_in(("UNG", "UNE", "UNZ")) | (pl.col("i") == 1)  # UNB is 1
-    stray = (pl.col("message") == 0) & ~service
-    return segments.filter(stray).select(
-        _quarantine(
-            pl.format("0/{}", pl.col("i")),
-            pl.lit("segment outside any message (between UNT and UNH)"),
-            pl.col("raw"),
-            pl.col("i"),
-        )
-    )
+    reason = pl.lit("segment outside any message (between UNT and UNH)")
+    stray = segments.filter((pl.col("message") == 0) & ~service)
+    return stray.select(_quarantine(pl.format("0/{}", pl.col("i")), reason, "raw", "i"))
 
 
 def _other_messages(segments: pl.DataFrame, messages: list[_Message]) -> pl.DataFrame:
-    other = [m for m in messages if m.kind != "PAXLST"]
-    raws = segments.filter(pl.col("i").is_in([m.start for m in other]))["raw"].to_list()
-    return pl.DataFrame(
-        {
-            "row": [f"{m.number}/1" for m in other],
-            "reason": [f"message type {m.kind!r} is not PAXLST" for m in other],
-            "raw": raws,
-            "_at": [m.start for m in other],
-        },
-        schema={"row": pl.Utf8, "reason": pl.Utf8, "raw": pl.Utf8, "_at": pl.Int64},
-    )
+    other = {m.start: m for m in messages if m.kind != "PAXLST"}
+    raws = segments.filter(pl.col("i").is_in(list(other))).select("i", "raw").rows()
+    rows = [
+        (f"{other[i].number}/1", f"message type {other[i].kind!r} is not PAXLST", raw, i)
+        for i, raw in raws
+    ]
+    return pl.DataFrame(rows, schema=_QUARANTINE_SCHEMA, orient="row")
 
 
 def _marked(tokens: _Tokens, segments: pl.DataFrame) -> pl.DataFrame:
@@ -434,48 +432,22 @@ def _marked(tokens: _Tokens, segments: pl.DataFrame) -> pl.DataFrame:
 
 def _problem() -> pl.Expr:
     """What makes a segment structurally unusable where it stands, or null."""
-    tag, elements = pl.col("tag"), pl.col("el").list.len() - 1
+    tag, count = pl.col("tag"), pl.col("el").list.len() - 1
     limit = tag.replace_strict(_MAX_ELEMENTS, default=None, return_dtype=pl.Int64)
-    allowed = (
-        pl.when(pl.col("_in_party")).then(tag.is_in(_IN_PARTY)).otherwise(tag.is_in(_HEADER_TAGS))
-    )
-    checks: list[tuple[pl.Expr, pl.Expr]] = [
-        (
-            ~tag.str.contains(r"^[A-Z]{3}$"),
-            pl.lit(
-                "is not a segment (its tag is not three capital letters): "
-                "an unescaped terminator in the segment before can cause this"
-            ),
-        ),
+    allowed = pl.when(pl.col("_in_party")).then(tag.is_in(_IN_PARTY))
+    checks = [
+        (~tag.str.contains(r"^[A-Z]{3}$"), pl.lit(_NOT_A_SEGMENT)),
         (~tag.is_in(_KNOWN_TAGS), pl.format("has tag {}, which is not a PAXLST segment", tag)),
-        (~allowed, pl.format("is a {} segment, which does not belong here", tag)),
-        (
-            elements > limit,
-            pl.format(
-                "has {} data elements where {} has at most {}: "
-                "an unescaped data separator in a value?",
-                elements,
-                tag,
-                limit,
-            ),
-        ),
+        (~allowed.otherwise(tag.is_in(_HEADER_TAGS)), pl.format(_MISPLACED, tag)),
+        (count > limit, pl.format(_TOO_MANY_ELEMENTS, count, tag, limit)),
     ]
-    for segment, rules in _MAX_COMPONENTS.items():
-        for element, most in rules:
-            count = pl.col("el").list.get(element, null_on_oob=True).list.len()
-            checks.append(
-                (
-                    (tag == segment) & (count > most),
-                    pl.format(
-                        f"has {{}} components in element {element} where at most {most} "
-                        "are defined: an unescaped component separator in a value?",
-                        count,
-                    ),
-                )
-            )
-    problem: pl.Expr = pl.lit(None, pl.Utf8)
-    for condition, reason in reversed(checks):
-        problem = pl.when(condition.fill_null(False)).then(reason).otherwise(problem)
+    for (segment, element), most in _MAX_COMPONENTS.items():
+        parts = pl.col("el").list.get(element, null_on_oob=True).list.len()
+        reason = _TOO_MANY_COMPONENTS.replace("ELEMENT", str(element)).replace("MOST", str(most))
+        checks.append(((tag == segment) & (parts > most), pl.format(reason, parts)))
+    problem = pl.lit(None, pl.Utf8)
+    for condition, message in reversed(checks):
+        problem = pl.when(condition.fill_null(False)).then(message).otherwise(problem)
     return problem
 
 
@@ -645,24 +617,14 @@ def _passengers(
     bad_row = pl.format("{}/{}", pl.col("message"), pl.col("_bad"))
     troubled = pl.col("trouble").is_not_null()
     damaged = ~troubled & pl.col("_bad").is_not_null()
+    flight_trouble = ("passenger not loaded: " + pl.col("trouble"), "_raw", "_nad_at")
+    damage = ("passenger at {} not loaded: segment {} {}", "_bad_raw", "_bad_at")
     refused = pl.concat(
         [
-            people.filter(troubled).select(
-                _quarantine(
-                    nad_row,
-                    "passenger not loaded: " + pl.col("trouble"),
-                    pl.col("_raw"),
-                    pl.col("_nad_at"),
-                )
-            ),
+            people.filter(troubled).select(_quarantine(nad_row, *flight_trouble)),
             people.filter(damaged).select(
                 _quarantine(
-                    bad_row,
-                    pl.format(
-                        "passenger at {} not loaded: segment {} {}", nad_row, bad_row, "_problem"
-                    ),
-                    pl.col("_bad_raw"),
-                    pl.col("_bad_at"),
+                    bad_row, pl.format(damage[0], nad_row, bad_row, "_problem"), *damage[1:]
                 )
             ),
         ]
