@@ -38,7 +38,7 @@ def pair_features(left: pl.Series, right: pl.Series, encodings: pl.DataFrame) ->
     b = encodings.rename(lambda c: f"b_{c}" if c != "name" else "b")
     distinct = distinct.join(a, on="a", how="inner").join(b, on="b", how="inner")
     shorter = pl.min_horizontal(pl.col("a_tokens").list.len(), pl.col("b_tokens").list.len())
-    common = pl.col("a_vtokens").list.set_intersection(pl.col("b_vtokens")).list.len()
+    common = pl.col("a_tokens").list.set_intersection(pl.col("b_tokens")).list.len()
     features = distinct.select(
         "a",
         "b",
