@@ -17,7 +17,7 @@ What happens to a row:
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from enum import Enum
 from typing import NamedTuple
@@ -36,7 +36,7 @@ from exitmatch.contract.values import (
     TIMESTAMP_PATTERN,
 )
 from exitmatch.ingest.formats import RAW_LINE
-from exitmatch.ingest.frames import CANONICAL, DOCUMENT
+from exitmatch.ingest.frames import CANONICAL, UTC_TIMESTAMP
 
 # Exactly the characters Python's str.strip() removes (str.isspace()), which the contract's
 # clean_text uses. Polars' default strip follows Unicode White_Space, which leaves out the
@@ -48,16 +48,10 @@ WHITESPACE = (
 )
 
 
-def _ascii_digits(pattern: str) -> str:
-    # The contract's patterns use \d, which matches any script's digits in both Python and
-    # Rust regexes; a date written in, say, Arabic-Indic digits cannot become an integer
-    # column, so only 0-9 count as digits here.
-    return pattern.replace(r"\d", "[0-9]")
-
-
-_PARTIAL_DATE = _ascii_digits(PARTIAL_DATE_PATTERN)
-_TIMESTAMP = _ascii_digits(TIMESTAMP_PATTERN)
-_DOCUMENT = _ascii_digits(DOCUMENT_PATTERN)
+# The contract's patterns are written for both engines (Rust regex in polars, Python re).
+_PARTIAL_DATE = PARTIAL_DATE_PATTERN
+_TIMESTAMP = TIMESTAMP_PATTERN
+_DOCUMENT = DOCUMENT_PATTERN
 
 QUARANTINE_SCHEMA: dict[str, pl.DataType] = {
     "source": pl.Utf8(),
@@ -206,21 +200,50 @@ class Validated:
     issues: pl.DataFrame
 
 
-# --- value rules, one per kind: (canonical value, problem in words or null) ------------
+# --- value rules, one per kind ---------------------------------------------------------
+#
+# A rule has two halves so that each costly step (a regex, an upper-casing) runs once per
+# value: ``parse`` turns the cleaned text into a struct of parts in one pass, and ``judge``
+# reads that struct (cheap field access) to give the problem in words (null when fine or
+# missing) and the canonical value (meaningful only where there is no problem). The same
+# halves work on a column and, inside ``list.eval``, on the items of a list column.
+
+
+class Rule(NamedTuple):
+    parse: Callable[[pl.Expr], pl.Expr]
+    judge: Callable[[pl.Expr], tuple[pl.Expr, pl.Expr]]
+    # A second step over the parsed parts, stored too (scalar columns only).
+    refine: Callable[[pl.Expr], pl.Expr] | None = None
 
 
 def clean(text: pl.Expr) -> pl.Expr:
     """Strip surrounding white space; empty text is missing (``values.clean_text``)."""
-    stripped = text.str.strip_chars(WHITESPACE)
-    return pl.when(stripped.str.len_bytes() > 0).then(stripped)
+    # replace, not when/then: the stripped text would be computed once per branch.
+    return text.str.strip_chars(WHITESPACE).replace("", None)
 
 
-def _null_text() -> pl.Expr:
-    return pl.lit(None, pl.Utf8)
+def list_items(cell: pl.Expr) -> pl.Expr:
+    """``values.split_list``: ``|``-separated, items stripped, blank items dropped."""
+    items = cell.str.split(LIST_SEPARATOR).list.eval(pl.element().str.strip_chars(WHITESPACE))
+    items = items.list.eval(pl.element().filter(pl.element().str.len_bytes() > 0))
+    return items.fill_null(pl.lit([], pl.List(pl.Utf8)))
 
 
 def _int(text: pl.Expr) -> pl.Expr:
     return text.cast(pl.Int32, strict=False)
+
+
+def _field(parts: pl.Expr, *path: str) -> pl.Expr:
+    for name in path:
+        parts = parts.struct.field(name)
+    return parts
+
+
+def _problem(*checks: tuple[pl.Expr, str]) -> pl.Expr:
+    """The first failing check's reason, in order (as the contract's checks raise)."""
+    (failed, reason), *rest = checks
+    later = _problem(*rest) if rest else pl.lit(None, pl.Utf8)
+    return pl.when(failed).then(pl.lit(reason)).otherwise(later)
 
 
 def _days_in_month(year: pl.Expr, month: pl.Expr) -> pl.Expr:
@@ -234,12 +257,6 @@ def _days_in_month(year: pl.Expr, month: pl.Expr) -> pl.Expr:
     )
 
 
-def _date_parts(text: pl.Expr, pattern: str) -> tuple[pl.Expr, pl.Expr, pl.Expr, pl.Expr]:
-    parts = text.str.extract_groups(pattern)
-    year, month, day = (_int(parts.struct.field(str(i))) for i in (1, 2, 3))
-    return text.str.contains(pattern), year, month, day
-
-
 def _is_calendar_date(year: pl.Expr, month: pl.Expr, day: pl.Expr) -> pl.Expr:
     # What date.fromisoformat accepts once the text is YYYY-MM-DD: years 1-9999.
     return (
@@ -249,61 +266,96 @@ def _is_calendar_date(year: pl.Expr, month: pl.Expr, day: pl.Expr) -> pl.Expr:
     )
 
 
-def partial_date(text: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
+def _parse_text(text: pl.Expr) -> pl.Expr:
+    return pl.struct(text.alias("text"))
+
+
+def _judge_text(parts: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
+    return pl.lit(None, pl.Utf8), _field(parts, "text")
+
+
+def _parse_date(text: pl.Expr) -> pl.Expr:
+    # The pattern is fixed-width, so once it matches the parts are plain slices.
+    return pl.struct(
+        text.alias("text"),
+        text.str.contains(_PARTIAL_DATE).alias("ok"),
+        _int(text.str.slice(0, 4)).alias("year"),
+        _int(text.str.slice(5, 2)).alias("month"),
+        _int(text.str.slice(8, 2)).alias("day"),
+    )
+
+
+def _judge_partial_date(parts: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
     """``values.check_partial_date``: the same checks, in the same order."""
-    matched, year, month, day = _date_parts(text, _PARTIAL_DATE)
+    year, month, day = (_field(parts, p) for p in ("year", "month", "day"))
     last_day = pl.when(month == 0).then(0).otherwise(_days_in_month(year, month.clip(1, 12)))
-    problem = (
-        pl.when(text.is_null())
-        .then(_null_text())
-        .when(~matched)
-        .then(pl.lit("not a date of the form YYYY-MM-DD"))
-        .when(~year.is_between(MIN_BIRTH_YEAR, MAX_BIRTH_YEAR))
-        .then(pl.lit(f"year outside {MIN_BIRTH_YEAR}-{MAX_BIRTH_YEAR}"))
-        .when(month > 12)
-        .then(pl.lit("month above 12"))
-        .when((month == 0) & (day != 0))
-        .then(pl.lit("day given without a month"))
-        .when(day > last_day)
-        .then(pl.lit("day beyond the end of the month"))
+    problem = _problem(
+        (~_field(parts, "ok"), "not a date of the form YYYY-MM-DD"),
+        (~year.is_between(MIN_BIRTH_YEAR, MAX_BIRTH_YEAR), f"year outside {_BIRTH_YEARS}"),
+        (month > 12, "month above 12"),
+        ((month == 0) & (day != 0), "day given without a month"),
+        (day > last_day, "day beyond the end of the month"),
     )
-    return pl.when(problem.is_null()).then(text), problem
+    return problem, _field(parts, "text")
 
 
-def date_parts(text: pl.Expr) -> tuple[pl.Expr, pl.Expr, pl.Expr]:
-    """Year, month and day of an accepted partial date; 00 parts are unknown (null)."""
-    _, year, month, day = _date_parts(text, _PARTIAL_DATE)
-    return (
-        year.cast(pl.Int16),
-        pl.when(month > 0).then(month).cast(pl.Int8),
-        pl.when(day > 0).then(day).cast(pl.Int8),
-    )
-
-
-def full_date(text: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
+def _judge_date(parts: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
     """``values.check_date``: a calendar date YYYY-MM-DD."""
-    matched, year, month, day = _date_parts(text, _PARTIAL_DATE)
-    ok = matched & _is_calendar_date(year, month, day)
-    problem = pl.when(text.is_not_null() & ~ok.fill_null(False)).then(
-        pl.lit("not a calendar date of the form YYYY-MM-DD")
-    )
-    # Invalid parts are nulled first: pl.date raises on impossible components.
-    return pl.date(*(pl.when(ok).then(part) for part in (year, month, day))), problem
+    year, month, day = (_field(parts, p) for p in ("year", "month", "day"))
+    ok = _field(parts, "ok") & _is_calendar_date(year, month, day)
+    problem = _problem((~ok, "not a calendar date of the form YYYY-MM-DD"))
+    # Impossible parts are nulled first: pl.date raises on them.
+    return problem, pl.date(*(pl.when(ok).then(part) for part in (year, month, day)))
 
 
-def timestamp(text: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
-    """``values.parse_timestamp``: ISO 8601, no offset = UTC, fraction cut to microseconds."""
-    parts = text.str.extract_groups(_TIMESTAMP)
-    day_text = parts.struct.field("1")
-    year, month, day = (_int(day_text.str.slice(start, size)) for start, size in _YMD)
-    hour, minute = _int(parts.struct.field("2")), _int(parts.struct.field("3"))
-    second = _int(parts.struct.field("4")).fill_null(0)
-    micro = _int(parts.struct.field("5").str.slice(0, 6).str.pad_end(6, "0")).fill_null(0)
-    offset = parts.struct.field("6")
-    sign = pl.when(offset.str.starts_with("-")).then(-1).otherwise(1)
+def _parse_timestamp(text: pl.Expr) -> pl.Expr:
+    return pl.struct(text.alias("text"), text.str.extract_groups(_TIMESTAMP).alias("g"))
+
+
+def _refine_timestamp(parts: pl.Expr) -> pl.Expr:
+    """The matched groups as integers, each converted once."""
+    day = _field(parts, "g", "1")
+    offset = _field(parts, "g", "6")
     digits = offset.str.replace(":", "", literal=True)
-    off_hours = _int(digits.str.slice(1, 2)).fill_null(0)
-    off_minutes = _int(digits.str.slice(3, 2)).fill_null(0)
+    return pl.struct(
+        day.is_not_null().alias("matched"),
+        *(_int(day.str.slice(at, size)).alias(name) for name, at, size in _YMD),
+        _int(_field(parts, "g", "2")).alias("hour"),
+        _int(_field(parts, "g", "3")).alias("minute"),
+        _int(_field(parts, "g", "4")).fill_null(0).alias("second"),
+        _int(_field(parts, "g", "5").str.slice(0, 6).str.pad_end(6, "0"))
+        .fill_null(0)
+        .alias("micro"),
+        pl.when(offset.str.starts_with("-")).then(-1).otherwise(1).alias("sign"),
+        _int(digits.str.slice(1, 2)).fill_null(0).alias("off_hours"),
+        _int(digits.str.slice(3, 2)).fill_null(0).alias("off_minutes"),
+    )
+
+
+_YMD = (("year", 0, 4), ("month", 5, 2), ("day", 8, 2))
+_MICROS_PER_DAY = 86_400_000_000
+# 0001-01-01T00:00 and 9999-12-31T23:59:59.999999 UTC, in microseconds from 1970.
+_FIRST_MICRO = -719_162 * _MICROS_PER_DAY
+_LAST_MICRO = 2_932_897 * _MICROS_PER_DAY - 1
+
+
+def _days_from_civil(year: pl.Expr, month: pl.Expr, day: pl.Expr) -> pl.Expr:
+    """Days from 1970-01-01 to a proleptic Gregorian date, in integer arithmetic (H. Hinnant's
+    days_from_civil), so a whole column converts without building datetimes one by one."""
+    y = year.cast(pl.Int64) - (month <= 2).cast(pl.Int64)
+    era = y // 400
+    year_of_era = y - era * 400
+    day_of_year = (153 * (month + pl.when(month > 2).then(-3).otherwise(9)) + 2) // 5 + day - 1
+    day_of_era = year_of_era * 365 + year_of_era // 4 - year_of_era // 100 + day_of_year
+    return era * 146_097 + day_of_era - 719_468
+
+
+def _judge_timestamp(parts: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
+    """``values.parse_timestamp``: ISO 8601, no offset = UTC, fraction cut to microseconds."""
+    year, month, day, hour, minute, second = (
+        _field(parts, p) for p in ("year", "month", "day", "hour", "minute", "second")
+    )
+    off_hours, off_minutes = _field(parts, "off_hours"), _field(parts, "off_minutes")
     ok = (
         _is_calendar_date(year, month, day)
         & (hour <= 23)
@@ -312,93 +364,79 @@ def timestamp(text: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
         & (off_hours <= 23)
         & (off_minutes <= 59)
     )
-    # Invalid parts are nulled first: pl.datetime raises on impossible components.
-    parts_ok = ok.fill_null(False)
-    local = pl.datetime(
-        *(pl.when(parts_ok).then(p) for p in (year, month, day, hour, minute, second, micro)),
-        time_zone="UTC",
+    offset = _field(parts, "sign") * (off_hours * 60 + off_minutes)
+    seconds = (hour * 60 + minute - offset).cast(pl.Int64) * 60 + second
+    micros = (
+        _days_from_civil(year, month, day) * _MICROS_PER_DAY
+        + seconds * 1_000_000
+        + _field(parts, "micro")
     )
-    moment = local - pl.duration(minutes=sign * (off_hours * 60 + off_minutes))
-    # An offset can carry a time past the ends of the calendar (year 1 or 9999): not a time.
-    ok = parts_ok & moment.dt.year().is_between(1, 9999)
-    problem = (
-        pl.when(text.is_null())
-        .then(_null_text())
-        .when(~text.str.contains(_TIMESTAMP))
-        .then(pl.lit("not an ISO 8601 timestamp"))
-        .when(~ok.fill_null(False))
-        .then(pl.lit("not a valid date and time"))
+    problem = _problem(
+        (~_field(parts, "matched"), "not an ISO 8601 timestamp"),
+        # An offset can carry a time past the ends of the calendar (year 1 or 9999).
+        (~(ok & micros.is_between(_FIRST_MICRO, _LAST_MICRO)), "not a valid date and time"),
     )
-    return pl.when(problem.is_null()).then(moment), problem
+    return problem, micros.cast(UTC_TIMESTAMP)
 
 
-_YMD = ((0, 4), (5, 2), (8, 2))
+def _parse_upper(text: pl.Expr) -> pl.Expr:
+    return pl.struct(text.alias("text"), text.str.to_uppercase().alias("upper"))
 
 
-def code(
-    text: pl.Expr, allowed: frozenset[str] | Sequence[str], reason: str
-) -> tuple[pl.Expr, pl.Expr]:
-    """An upper-case code from a closed list (sex, country)."""
+def _parse_lower(text: pl.Expr) -> pl.Expr:
+    return pl.struct(text.alias("text"), text.str.to_lowercase().alias("lower"))
+
+
+def _judge_code(allowed: Collection[str], reason: str, case: str = "upper") -> Judge:
+    values = pl.Series(sorted(allowed), dtype=pl.Utf8).implode()
+
+    def judge(parts: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
+        code = _field(parts, case)
+        return _problem((~code.is_in(values), reason)), code
+
+    return judge
+
+
+def _parse_document(text: pl.Expr) -> pl.Expr:
     upper = text.str.to_uppercase()
-    ok = upper.is_in(list(allowed))
-    return pl.when(ok).then(upper), pl.when(text.is_not_null() & ~ok).then(pl.lit(reason))
+    return pl.struct(text.alias("text"), upper.str.extract_groups(_DOCUMENT).alias("g"))
 
 
-def enum(text: pl.Expr, allowed: Sequence[str]) -> tuple[pl.Expr, pl.Expr]:
-    """A lower-case value from a closed vocabulary."""
-    lower = text.str.to_lowercase()
-    ok = lower.is_in(list(allowed))
-    reason = pl.lit(f"not one of {', '.join(allowed)}")
-    return pl.when(ok).then(lower), pl.when(text.is_not_null() & ~ok).then(reason)
-
-
-def document(text: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
+def _judge_document(parts: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
     """``values.check_document``: TYPE/ISSUER/NUMBER with a known issuer, as a struct."""
-    upper = text.str.to_uppercase()
-    parts = upper.str.extract_groups(_DOCUMENT)
-    issuer = parts.struct.field("2")
-    problem = (
-        pl.when(text.is_null())
-        .then(_null_text())
-        .when(~upper.str.contains(_DOCUMENT))
-        .then(pl.lit("not a document of the form TYPE/ISSUER/NUMBER"))
-        .when(~issuer.is_in(list(icao_codes())))
-        .then(pl.lit("document issuer is not an ICAO 9303 country code"))
+    kind, issuer, number = (_field(parts, "g", g) for g in ("1", "2", "3"))
+    problem = _problem(
+        (kind.is_null(), "not a document of the form TYPE/ISSUER/NUMBER"),
+        (~issuer.is_in(_COUNTRIES), "document issuer is not an ICAO 9303 country code"),
     )
-    value = pl.struct(
-        parts.struct.field("1").alias("type"),
-        issuer.alias("issuer"),
-        parts.struct.field("3").alias("number"),
-    )
-    return pl.when(problem.is_null()).then(value), problem
+    value = pl.struct(kind.alias("type"), issuer.alias("issuer"), number.alias("number"))
+    return problem, value
 
 
-def rule(kind: Kind, text: pl.Expr, allowed: Sequence[str] = ()) -> tuple[pl.Expr, pl.Expr]:
-    """The canonical value and the problem (null when fine or missing) of a cleaned value."""
-    if kind is Kind.TEXT:
-        return text, _null_text()
+Judge = Callable[[pl.Expr], tuple[pl.Expr, pl.Expr]]
+_BIRTH_YEARS = f"{MIN_BIRTH_YEAR}-{MAX_BIRTH_YEAR}"
+_COUNTRIES = pl.Series(sorted(icao_codes()), dtype=pl.Utf8).implode()
+
+
+def rule(column: Column | Kind) -> Rule:
+    """The rule for a column (for a list column: for each of its items)."""
+    kind = column if isinstance(column, Kind) else _ITEM_KIND.get(column.kind, column.kind)
     if kind is Kind.PARTIAL_DATE:
-        return partial_date(text)
+        return Rule(_parse_date, _judge_partial_date)
     if kind is Kind.DATE:
-        return full_date(text)
+        return Rule(_parse_date, _judge_date)
     if kind is Kind.TIMESTAMP:
-        return timestamp(text)
+        return Rule(_parse_timestamp, _judge_timestamp, _refine_timestamp)
     if kind is Kind.SEX:
-        return code(text, sorted(SEX_VALUES), "sex must be M, F or X")
+        return Rule(_parse_upper, _judge_code(SEX_VALUES, "sex must be M, F or X"))
     if kind is Kind.COUNTRY:
-        return code(text, icao_codes(), "not an ICAO 9303 country code")
+        return Rule(_parse_upper, _judge_code(icao_codes(), "not an ICAO 9303 country code"))
     if kind is Kind.DOCUMENTS:
-        return document(text)
-    if kind is Kind.ENUM:
-        return enum(text, allowed)
-    raise ValueError(f"no scalar rule for {kind}")
-
-
-def list_items(cell: pl.Expr) -> pl.Expr:
-    """``values.split_list``: ``|``-separated, items stripped, blank items dropped."""
-    items = cell.str.split(LIST_SEPARATOR).list.eval(pl.element().str.strip_chars(WHITESPACE))
-    items = items.list.eval(pl.element().filter(pl.element().str.len_bytes() > 0))
-    return items.fill_null(pl.lit([], pl.List(pl.Utf8)))
+        return Rule(_parse_document, _judge_document)
+    if kind is Kind.ENUM and isinstance(column, Column):
+        reason = f"not one of {', '.join(column.values)}"
+        return Rule(_parse_lower, _judge_code(column.values, reason, case="lower"))
+    return Rule(_parse_text, _judge_text)
 
 
 # --- the pass over a whole source ------------------------------------------------------
@@ -416,9 +454,17 @@ def _p(name: str) -> str:
     return f"__p_{name}"  # problem (scalar) or bad items (list)
 
 
+def _x(name: str) -> str:
+    return f"__x_{name}"  # parsed parts
+
+
 def _checked(source: Source, raw: pl.DataFrame) -> pl.DataFrame:
     """The raw frame plus cleaned, canonical and problem columns for every contract column,
-    and ``__reason`` (why the row cannot be accepted, null when it can)."""
+    and ``__reason`` (why the row cannot be accepted, null when it can).
+
+    Each step is its own ``with_columns`` so that what a later step reads many times (the
+    parsed parts) is computed once and stored.
+    """
     columns = COLUMNS[source]
     absent = [c.name for c in columns if c.name not in raw.columns]
     lazy = raw.lazy().with_columns(pl.lit(None, pl.Utf8).alias(name) for name in absent)
@@ -430,34 +476,44 @@ def _checked(source: Source, raw: pl.DataFrame) -> pl.DataFrame:
         ).alias(_t(c.name))
         for c in columns
     )
-    derived: list[pl.Expr] = []
-    for c in columns:
-        text = pl.col(_t(c.name))
+    judged = [c for c in columns if _judged(c)]
+    parsed, refined, problems, values = [], [], [], []
+    for c in judged:
+        parse, judge, refine = rule(c)
+        parts, text = pl.col(_x(c.name)), pl.col(_t(c.name))
         if c.kind in _LIST_KINDS:
-            item = _ITEM_KIND[c.kind]
-            value, problem = rule(item, pl.element())
-            derived.append(text.list.eval(value.filter(problem.is_null())).alias(_v(c.name)))
-            derived.append(
-                text.list.eval(pl.element().filter(problem.is_not_null())).alias(_p(c.name))
-            )
+            problem, value = judge(pl.element())
+            parsed.append(text.list.eval(parse(pl.element())).alias(_x(c.name)))
+            bad = _field(pl.element(), "text").filter(problem.is_not_null())
+            problems.append(parts.list.eval(bad).alias(_p(c.name)))
+            values.append(parts.list.eval(value.filter(problem.is_null())).alias(_v(c.name)))
             continue
-        value, problem = rule(c.kind, text, c.values)
-        derived.append(value.alias(_v(c.name)))
-        derived.append(problem.alias(_p(c.name)))
+        problem, value = judge(parts)
+        parsed.append(parse(text).alias(_x(c.name)))
+        if refine is not None:
+            refined.append(refine(parts).alias(_x(c.name)))
+        problems.append(pl.when(text.is_not_null()).then(problem).alias(_p(c.name)))
+        fine = text.is_not_null() & pl.col(_p(c.name)).is_null()
+        values.append(pl.when(fine).then(value).alias(_v(c.name)))
         if c.kind is Kind.PARTIAL_DATE:
-            year, month, day = date_parts(pl.when(problem.is_null()).then(text))
-            derived += [year.alias("__dob_year"), month.alias("__dob_month")]
-            derived.append(day.alias("__dob_day"))
-    lazy = lazy.with_columns(derived)
+            # Year, month and day of the date of birth; 00 parts are unknown (null).
+            year, month, day = (_field(parts, p) for p in ("year", "month", "day"))
+            values.append(pl.when(fine).then(year).cast(pl.Int16).alias("__dob_year"))
+            values.append(
+                pl.when(fine & (month > 0)).then(month).cast(pl.Int8).alias("__dob_month")
+            )
+            values.append(pl.when(fine & (day > 0)).then(day).cast(pl.Int8).alias("__dob_day"))
+    lazy = lazy.with_columns(parsed)
+    if refined:
+        lazy = lazy.with_columns(refined)
+    lazy = lazy.with_columns(problems).with_columns(values)
 
     reasons: list[pl.Expr] = []
     for c in columns:
         if c.required:
-            reasons.append(
-                pl.when(pl.col(_t(c.name)).is_null())
-                .then(pl.lit(f"missing required value: {c.name}"))
-                .otherwise(pl.lit(f"{c.name}: ") + pl.col(_p(c.name)))
-            )
+            missing = pl.lit(f"missing required value: {c.name}")
+            invalid = pl.lit(f"{c.name}: ") + pl.col(_p(c.name)) if c in judged else None
+            reasons.append(pl.when(pl.col(_t(c.name)).is_null()).then(missing).otherwise(invalid))
     names, no_identity = IDENTITY[source]
     reasons.append(
         pl.when(pl.all_horizontal(pl.col(_t(n)).is_null() for n in names)).then(pl.lit(no_identity))
@@ -531,22 +587,28 @@ def _duplicates(source: Source, candidates: pl.DataFrame) -> pl.DataFrame:
     )
 
 
+def _judged(column: Column) -> bool:
+    return rule(column).judge is not _judge_text
+
+
 def _issues(source: Source, kept: pl.DataFrame) -> pl.DataFrame:
     """One row per value set aside in a kept row (per bad item for list columns)."""
     frames: list[pl.DataFrame] = []
+    where = pl.col("_file").alias("file"), pl.col("_row").alias("row")
     for c in COLUMNS[source]:
-        if c.required:
+        if c.required or not _judged(c):
             continue
-        where = pl.col("_file").alias("file"), pl.col("_row").alias("row")
         if c.kind in _LIST_KINDS:
+            # Only the few bad items are exploded; their reason is worked out again here.
             bad = kept.select(*where, pl.col(_p(c.name)).alias("value")).explode("value")
             bad = bad.filter(pl.col("value").is_not_null())
-            _, problem = rule(_ITEM_KIND[c.kind], pl.col("value"))
+            parse, judge, _ = rule(c)
+            bad = bad.with_columns(parse(pl.col("value")).alias("__parts"))
+            bad = bad.with_columns(judge(pl.col("__parts"))[0].alias("__reason"))
         else:
             bad = kept.filter(pl.col(_p(c.name)).is_not_null()).select(
                 *where, pl.col(_t(c.name)).alias("value"), pl.col(_p(c.name)).alias("__reason")
             )
-            problem = pl.col("__reason")
         if bad.height:
             frames.append(
                 bad.select(
@@ -555,7 +617,7 @@ def _issues(source: Source, kept: pl.DataFrame) -> pl.DataFrame:
                     "row",
                     pl.lit(c.name, pl.Utf8).alias("column"),
                     "value",
-                    problem.alias("reason"),
+                    pl.col("__reason").alias("reason"),
                 )
             )
     if not frames:
@@ -564,16 +626,16 @@ def _issues(source: Source, kept: pl.DataFrame) -> pl.DataFrame:
 
 
 def _accepted(source: Source, kept: pl.DataFrame) -> pl.DataFrame:
+    judged = {c.name for c in COLUMNS[source] if _judged(c)}
     exprs: list[pl.Expr] = []
     for name, dtype in CANONICAL[source].items():
         if name in ("_file", "_row"):
             exprs.append(pl.col(name).cast(dtype))
         elif name.startswith("dob_"):
             exprs.append(pl.col(f"__{name}").cast(dtype).alias(name))
-        elif name == "documents":
-            exprs.append(pl.col(_v(name)).cast(pl.List(DOCUMENT)).alias(name))
         else:
-            exprs.append(pl.col(_v(name)).cast(dtype).alias(name))
+            value = pl.col(_v(name) if name in judged else _t(name))
+            exprs.append(value.cast(dtype).alias(name))
     return kept.select(exprs)
 
 
