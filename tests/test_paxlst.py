@@ -425,3 +425,11 @@ def test_damaged_flight_level_quarantines_every_passenger(tmp_path: Path) -> Non
     assert rows.is_empty()
     assert quarantine["row"].to_list() == ["1/9", "1/10"]
     assert quarantine["reason"].str.contains("flight-level data unusable: segment 1/4 ").all()
+
+
+def test_writer_with_no_rows_writes_an_empty_interchange(tmp_path: Path) -> None:
+    path = tmp_path / "empty.edi"
+    write_paxlst(_flight_rows(0, None).cast(pl.Utf8), path, interchange_ref="E1")
+    assert path.read_text(encoding="utf-8").splitlines()[-1] == "UNZ+0+E1'"
+    rows, quarantine = read_paxlst(path)
+    assert rows.is_empty() and quarantine.is_empty()

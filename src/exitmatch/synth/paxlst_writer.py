@@ -6,13 +6,15 @@ flight (carrier, flight number, departure airport and time, destination), split 
 several messages past ``passengers_per_message``, in the WCO/IATA API layout.
 
 Segments are built as text, column-wise with polars, and joined per message: 100,000
-passengers take well under a second. Output is deterministic: flights are ordered by
+passengers take about a second. Output is deterministic: flights are ordered by
 departure time and flight, passengers keep their input order within a flight, and the
 UNB date is the latest departure rather than the clock.
 
 What does not survive the trip, by the nature of PAXLST: seconds of ``departed_at``
 (minute resolution), a ``date_of_birth`` not written ``YYYY-MM-DD`` that happens to be six
-or eight digits, and a missing ``record_id`` (the reader builds one from the message).
+or eight digits, a missing ``record_id`` (the reader builds one from the message), line
+breaks inside values (the reader drops line breaks), and rows without a usable flight
+(written as they are, so that the reader quarantines them).
 """
 
 from __future__ import annotations
