@@ -433,3 +433,22 @@ def test_writer_with_no_rows_writes_an_empty_interchange(tmp_path: Path) -> None
     assert path.read_text(encoding="utf-8").splitlines()[-1] == "UNZ+0+E1'"
     rows, quarantine = read_paxlst(path)
     assert rows.is_empty() and quarantine.is_empty()
+
+
+@pytest.mark.parametrize(
+    ("passenger", "row", "reason"),
+    [
+        ("NAD+FL+++A:B:C:D:E:F:G'", "1/7", "has 7 components in element 4 where at most 6"),
+        ("NAD+FL+++A:B'XYZ+1'", "1/8", "has tag XYZ, which is not a PAXLST segment"),
+        ("NAD+FL+++A:B'BGM+745'", "1/8", "is a BGM segment, which does not belong here"),
+        ("NAD+FL+++A:B'RFF+AVF:1+2'", "1/8", "has 2 data elements where RFF has at most 1"),
+    ],
+)
+def test_structural_problems_quarantine_only_their_passenger(
+    tmp_path: Path, passenger: str, row: str, reason: str
+) -> None:
+    text = _interchange(f"{FLIGHT_LEVEL}{passenger}NAD+FL+++NEXT:ONE'")
+    rows, quarantine = _read_text(tmp_path, text)
+    assert rows["surname"].to_list() == ["NEXT"]
+    assert quarantine["row"].to_list() == [row]
+    assert reason in quarantine["reason"][0]

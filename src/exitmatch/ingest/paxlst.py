@@ -80,10 +80,7 @@ _MISPLACED = "is a {} segment, which does not belong here"
 _TOO_MANY_ELEMENTS = (
     "has {} data elements where {} has at most {}: an unescaped data separator in a value?"
 )
-_TOO_MANY_COMPONENTS = (
-    "has {} components in element ELEMENT where at most MOST are defined: "
-    "an unescaped component separator in a value?"
-)
+_COMPONENT = ": an unescaped component separator in a value?"
 
 # ISO 9735 syntax identifiers that are not UTF-8. UTF-8 is tried first whatever the file
 # declares, because carriers often declare UNOA/UNOC and send UTF-8.
@@ -443,8 +440,8 @@ def _problem() -> pl.Expr:
     ]
     for (segment, element), most in _MAX_COMPONENTS.items():
         parts = pl.col("el").list.get(element, null_on_oob=True).list.len()
-        reason = _TOO_MANY_COMPONENTS.replace("ELEMENT", str(element)).replace("MOST", str(most))
-        checks.append(((tag == segment) & (parts > most), pl.format(reason, parts)))
+        reason = f"has {{}} components in element {element} where at most {most} are defined"
+        checks.append(((tag == segment) & (parts > most), pl.format(reason + _COMPONENT, parts)))
     problem = pl.lit(None, pl.Utf8)
     for condition, message in reversed(checks):
         problem = pl.when(condition.fill_null(False)).then(message).otherwise(problem)
