@@ -534,7 +534,7 @@ def _route(header: list[Segment]) -> tuple[str | None, tuple[str, str | None] | 
 
 def _timestamp(departed: tuple[str, str | None]) -> str | None:
     value, fmt = departed
-    if not value.isdigit() or fmt not in (None, "201", "203"):
+    if not (value.isascii() and value.isdigit()) or fmt not in (None, "201", "203"):
         return None
     if len(value) == 10 and fmt in (None, "201"):
         # Electronic API data starts after 2000, so a two-digit year is 20YY.
