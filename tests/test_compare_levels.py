@@ -22,8 +22,11 @@ def _level(comparison: Comparison, frame: pl.DataFrame) -> str:
 
 
 def _names_level(comparison: Comparison, prefix: str, a: str | None, b: str | None) -> str:
-    left, right = pl.Series([a], dtype=pl.Utf8), pl.Series([b], dtype=pl.Utf8)
-    features = pair_features(left, right, encode_names(pl.concat([left, right])))
+    encodings = encode_names(pl.Series([a, b], dtype=pl.Utf8))
+    ids = dict(zip(encodings["name"].to_list(), encodings["name_id"].to_list(), strict=True))
+    left = pl.Series([ids.get(a) if a else None], dtype=pl.UInt32)
+    right = pl.Series([ids.get(b) if b else None], dtype=pl.UInt32)
+    features = pair_features(left, right, encodings)
     return _level(comparison, features.rename({c: f"{prefix}_{c}" for c in features.columns}))
 
 

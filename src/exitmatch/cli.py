@@ -17,10 +17,10 @@ from pydantic import ValidationError
 from exitmatch import __version__
 from exitmatch.contract.codes import Source
 from exitmatch.errors import ExitmatchError
+from exitmatch.settings import Settings
 
 if TYPE_CHECKING:
     from exitmatch.contract.outputs import RunReport
-    from exitmatch.settings import Settings
 
 app = typer.Typer(
     name="exitmatch",
@@ -150,23 +150,26 @@ def demo(
     travellers: Annotated[int, typer.Option(help="Ordinary exit records", min=0)] = 100_000,
     seed: Annotated[int, typer.Option(help="Same seed, same night")] = 1,
 ) -> None:
-    """A demo night on synthetic data: generate it, then read and check every file."""
+    """A demo night on synthetic data: generate it, reconcile it, measure it."""
+    from exitmatch.evaluate.metrics import evaluate as measure
+    from exitmatch.evaluate.metrics import headline, write_evaluation
+    from exitmatch.reconcile import run_reconcile
     from exitmatch.synth.config import SynthConfig
     from exitmatch.synth.generate import generate
 
     data = out / "data"
     typer.echo(f"generating a synthetic night in {data} ...")
     _run(lambda: generate(SynthConfig(subjects=subjects, travellers=travellers, seed=seed), data))
-    inputs = {
-        source: [path] for source in Source if (path := data / f"{source.value}.csv").exists()
-    }
-    report = _run(lambda: _validate(inputs, out))
+    inputs = {source: [data / f"{source.value}.csv"] for source in Source}
+    report = _run(lambda: run_reconcile(inputs, out, Settings()))
+    figures = measure(out, data / "truth")
+    write_evaluation(figures, out / "evaluation.json")
     _summarise(report, out)
+    typer.echo(headline(figures))
 
 
 def _settings(path: Path | None) -> Settings:
     from exitmatch.errors import SettingsError
-    from exitmatch.settings import Settings
 
     if path is None:
         return Settings()

@@ -93,8 +93,20 @@ def link(
 
 
 def _with_sounds(frame: pl.DataFrame, encodings: pl.DataFrame) -> pl.DataFrame:
-    """Attach the first-token sound of each name (the blocking keys' name part)."""
-    sounds = encodings.select("name", "first_phon")
-    return frame.join(
-        sounds.rename({"name": "surname", "first_phon": "sur_phon1"}), on="surname", how="left"
-    ).join(sounds.rename({"name": "given", "first_phon": "giv_phon1"}), on="given", how="left")
+    """Attach each name's id in ``encodings`` and its first-token sound and initial (the
+    blocking keys' name part)."""
+    keys = encodings.select("name", "name_id", "first_phon", "initial")
+
+    def side(column: str, prefix: str) -> pl.DataFrame:
+        return keys.rename(
+            {
+                "name": column,
+                "name_id": f"{prefix}_id",
+                "first_phon": f"{prefix}_phon1",
+                "initial": f"{prefix}_initial",
+            }
+        )
+
+    return frame.join(side("surname", "sur"), on="surname", how="left").join(
+        side("given", "giv"), on="given", how="left"
+    )

@@ -10,9 +10,9 @@ searched under every identity it has (aliases, alternate dates). Passes:
 - ``name_year``: the sounds of both names, in either order, and the birth year within
   one year; catches wrong days and months, placeholders and partial dates.
 - ``name_only``: the sounds of both names where one side has no birth year.
-- ``one_name_year``: the sound of either name and the birth year within one year, where
-  the key is not too common among records (at most ``cap`` of them); catches a name
-  mangled beyond its sound on one side and a date wrong on the other.
+- ``one_name_year``: the sound of either name, the initial of the other and the birth
+  year within one year, where the key is not too common among records (at most ``cap``
+  of them); catches one name mangled beyond its sound and a date wrong as well.
 """
 
 from __future__ import annotations
@@ -146,14 +146,18 @@ def _one_name_year(identities: pl.DataFrame, records: pl.DataFrame, cap: int) ->
     def keys(frame: pl.DataFrame, id_column: str, *, widen: bool) -> pl.DataFrame:
         year = pl.col("dob_year").cast(pl.Int32)
         years = pl.concat_list(year - 1, year, year + 1) if widen else pl.concat_list(year)
+        halves = pl.concat_list(
+            pl.concat_str("sur_phon1", pl.lit("|"), "giv_initial"),
+            pl.concat_str("giv_phon1", pl.lit("|"), "sur_initial"),
+        ).list.drop_nulls()
         keyed = (
             frame.filter(pl.col("dob_year").is_not_null())
-            .select(id_column, sound=_name_sounds(), year=years)
-            .explode("sound")
+            .select(id_column, half=halves, year=years)
+            .explode("half")
             .explode("year")
-            .filter(pl.col("sound") != "")
+            .filter(pl.col("half").is_not_null() & ~pl.col("half").str.starts_with("|"))
         )
-        return keyed.select(id_column, key=pl.struct("sound", "year").hash(6)).unique()
+        return keyed.select(id_column, key=pl.struct("half", "year").hash(6)).unique()
 
     record_keys = keys(records, "rec", widen=False)
     common = record_keys.group_by("key").len().filter(pl.col("len") > cap).select("key")

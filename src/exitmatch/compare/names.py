@@ -28,27 +28,30 @@ _FEATURES = (
 
 
 def pair_features(left: pl.Series, right: pl.Series, encodings: pl.DataFrame) -> pl.DataFrame:
-    """Agreement features of ``left[i]`` against ``right[i]``, one row per input row.
-
-    ``encodings`` is ``encode_names`` over every name that can appear on either side.
-    """
-    pairs = pl.DataFrame({"a": left, "b": right})
+    """Agreement features of name ``left[i]`` against ``right[i]`` (``name_id`` values of
+    ``encodings``), one row per input row; computed once per distinct pair."""
+    pairs = pl.DataFrame({"a": left, "b": right}, schema={"a": pl.UInt32, "b": pl.UInt32})
     distinct = pairs.unique().drop_nulls()
-    a = encodings.rename(lambda c: f"a_{c}" if c != "name" else "a")
-    b = encodings.rename(lambda c: f"b_{c}" if c != "name" else "b")
+    forms = encodings.drop("name")
+    a = forms.rename(lambda c: f"a_{c}" if c != "name_id" else "a")
+    b = forms.rename(lambda c: f"b_{c}" if c != "name_id" else "b")
     distinct = distinct.join(a, on="a", how="inner").join(b, on="b", how="inner")
-    shorter = pl.min_horizontal(pl.col("a_tokens").list.len(), pl.col("b_tokens").list.len())
-    common = pl.col("a_tokens").list.set_intersection(pl.col("b_tokens")).list.len()
+    a_shorter = pl.col("a_ntokens") <= pl.col("b_ntokens")
+    shorter = pl.when(a_shorter).then(pl.col("a_core")).otherwise(pl.col("b_core"))
+    longer = pl.when(a_shorter).then(pl.col("b_core")).otherwise(pl.col("a_core"))
     features = distinct.select(
         "a",
         "b",
         exact=(pl.col("a_joined") == pl.col("b_joined")) | (pl.col("a_full") == pl.col("b_full")),
         variant=(pl.col("a_vkey") == pl.col("b_vkey"))
-        | (pl.col("a_vtokens").list.sort() == pl.col("b_vtokens").list.sort())
+        | (pl.col("a_vsorted") == pl.col("b_vsorted"))
         | (pl.col("a_roman") == pl.col("b_roman")).fill_null(False),
         # One of two family names (a Spanish double surname with one dropped), or a
-        # middle name present on one side only: every token of the shorter name is there.
-        subset=(common == shorter) & (shorter >= 1),
+        # middle name present on one side only: the shorter name, whole words, in order,
+        # inside the longer.
+        subset=pl.concat_str(pl.lit(" "), longer, pl.lit(" ")).str.contains(
+            pl.concat_str(pl.lit(" "), shorter, pl.lit(" ")), literal=True
+        ),
         phon=pl.col("a_phon") == pl.col("b_phon"),
         first=pl.col("a_first") == pl.col("b_first"),
         # Pinyin against Wade-Giles (XIAOMING, HSIAO MING): the whole given name meets.

@@ -19,6 +19,8 @@ from exitmatch.compare.names import given_comparison, pair_features, surname_com
 _CASE_COLUMNS = (
     "surname",
     "given",
+    "sur_id",
+    "giv_id",
     "dob_year",
     "dob_month",
     "dob_day",
@@ -31,6 +33,8 @@ _CASE_COLUMNS = (
 _RECORD_COLUMNS = (
     "surname",
     "given",
+    "sur_id",
+    "giv_id",
     "dob_year",
     "dob_month",
     "dob_day",
@@ -83,10 +87,10 @@ def comparison_vectors(
         )
     )
     oriented = {
-        "sur": ("c_surname", "r_surname"),
-        "giv": ("c_given", "r_given"),
-        "xsur": ("c_surname", "r_given"),
-        "xgiv": ("c_given", "r_surname"),
+        "sur": ("c_sur_id", "r_sur_id"),
+        "giv": ("c_giv_id", "r_giv_id"),
+        "xsur": ("c_sur_id", "r_giv_id"),
+        "xgiv": ("c_giv_id", "r_sur_id"),
     }
     features = [
         _prefixed(pair_features(frame[a], frame[b], encodings), prefix)

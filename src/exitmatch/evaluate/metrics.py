@@ -189,3 +189,23 @@ def _alert_figures(results: Path, truth: Path) -> dict[str, Any]:
 
 def write_evaluation(figures: dict[str, Any], path: Path) -> None:
     path.write_text(json.dumps(figures, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+
+
+def headline(figures: dict[str, Any]) -> str:
+    """The figures an analyst looks at first, on a few lines."""
+    closures = figures["closures"]
+    strong = closures["confirmed_and_probable"]
+    return "\n".join(
+        [
+            f"closures: recall (any band) {closures['all']['recall']}, "
+            f"precision {closures['all']['precision']} of {figures['expected_closures']} expected",
+            f"confirmed: precision {closures['confirmed']['precision']}, "
+            f"covers {closures['confirmed']['coverage']} of expected closures",
+            f"confirmed + probable: precision {strong['precision']}",
+            f"warrants wrong per expected closure: "
+            f"{figures['warrants']['wrong_per_expected_closure']}; "
+            f"alerts precision {figures['alerts']['precision']}, "
+            f"recall {figures['alerts']['recall']}",
+            f"blocking recall: {figures['blocking_recall']}",
+        ]
+    )

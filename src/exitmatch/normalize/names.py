@@ -15,7 +15,7 @@ from importlib import resources
 import polars as pl
 
 from exitmatch.normalize.chinese import romanisation_key
-from exitmatch.normalize.phonetics import phonetic_key
+from exitmatch.normalize.phonetics import phonetic_key, skeleton
 from exitmatch.normalize.transliterate import to_latin
 
 # Longest name field of a passport's machine-readable zone (ICAO 9303, TD3 line 1 after
@@ -131,10 +131,12 @@ NAME_ENCODING: dict[str, pl.DataType] = {
     "first": pl.Utf8(),
     "first_vkey": pl.Utf8(),
     "first_phon": pl.Utf8(),
-    "tokens": pl.List(pl.Utf8),
-    "vtokens": pl.List(pl.Utf8),
+    "core": pl.Utf8(),
+    "vsorted": pl.Utf8(),
+    "ntokens": pl.UInt8(),
     "roman": pl.Utf8(),
     "first_roman": pl.Utf8(),
+    "initial": pl.Utf8(),
 }
 
 
@@ -154,18 +156,30 @@ def encode_name(text: str) -> dict[str, object]:
         "first": core[0] if core else "",
         "first_vkey": vtokens[0] if core else "",
         "first_phon": phons[0] if core else "",
-        "tokens": core,
-        "vtokens": vtokens,
+        "core": " ".join(core),
+        "vsorted": " ".join(sorted(vtokens)),
+        "ntokens": min(len(core), 255),
         "roman": romanisation_key("".join(core)),
         "first_roman": romanisation_key(core[0]) if core else None,
+        "initial": _initial(core[0], vtokens[0]) if core else "",
     }
 
 
+def _initial(token: str, vkey: str) -> str:
+    """First letter of a token as spelled in every romanisation: Wade-Giles for Chinese
+    syllables (JUN and CHUN are both C), else the transliteration skeleton of its variant
+    class (YURIY and IURII are both U)."""
+    roman = romanisation_key(token)
+    return (roman or skeleton(vkey))[:1]
+
+
 def encode_names(values: pl.Series) -> pl.DataFrame:
-    """Encode each distinct non-empty name once: a frame keyed by ``name`` (the input text)."""
+    """Encode each distinct non-empty name once: a frame keyed by ``name`` (the input
+    text) and by ``name_id`` (UInt32, for joins on integers)."""
     distinct = values.drop_nulls().unique().sort().to_list()
     rows = [encode_name(v) for v in distinct]
     encoded = pl.DataFrame(rows, schema=NAME_ENCODING, orient="row")
-    return encoded.with_columns(pl.Series("name", distinct, dtype=pl.Utf8)).filter(
+    encoded = encoded.with_columns(pl.Series("name", distinct, dtype=pl.Utf8)).filter(
         pl.col("joined") != ""
     )
+    return encoded.with_row_index("name_id")

@@ -1,52 +1,83 @@
-"""Term frequencies among travellers: how common each surname, given name and date of
-birth is in the travel records, so that agreeing on a common value counts for less.
+"""Term frequencies among travellers: how common each name and date of birth is in the
+travel records, so that agreeing on a common value counts for less.
 
 Use ``with_term_frequencies`` on the travel records after their names are encoded.
+
+Two choices keep the frequencies honest:
+- A name's frequency is counted within the record's nationality (where enough records
+  share it): WILSON is common among Americans and rare among Syrians, and the model
+  weighs nationality separately, so an overall frequency would count the same fact twice.
+- Surname and given-name roles are pooled: LEE is common as either, and a record read
+  with its names the other way round must not find its given name "never seen as a
+  surname" and earn an unlimited weight.
 """
 
 from __future__ import annotations
 
 import polars as pl
 
-# A value seen less than this share of the time is treated as this rare: keeps one
-# typo-made name from earning unlimited weight.
-MIN_FREQUENCY = 1e-7
+# A nationality needs this many records before its own frequencies are used.
+MIN_GROUP = 2000
+_ALL = "*"
 
 
 def with_term_frequencies(records: pl.DataFrame, encodings: pl.DataFrame) -> pl.DataFrame:
     """Add tf_sur, tf_giv (the record's own surname and first given name), tf_sur_x,
-    tf_giv_x (the same values read the other way round) and tf_dob."""
-    joined = encodings.select("name", "joined", "first")
+    tf_giv_x (the same values read the other way round) and tf_dob, each the share of
+    records (of the record's nationality, where it has enough) carrying the value."""
+    forms = encodings.select("name", "joined", "first")
     frame = records.join(
-        joined.rename({"name": "surname", "joined": "sur_joined", "first": "sur_first"}),
+        forms.rename({"name": "surname", "joined": "sur_joined", "first": "sur_first"}),
         on="surname",
         how="left",
     ).join(
-        joined.rename({"name": "given", "joined": "giv_joined", "first": "giv_first"}),
+        forms.rename({"name": "given", "joined": "giv_joined", "first": "giv_first"}),
         on="given",
         how="left",
     )
-    total = max(frame.height, 1)
-    surname_share = _shares(frame["sur_joined"], total)
-    given_share = _shares(frame["giv_first"], total)
-    dob = pl.struct("dob_year", "dob_month", "dob_day")
-    return frame.with_columns(
-        tf_sur=_lookup("sur_joined", surname_share),
-        tf_giv=_lookup("giv_first", given_share),
-        tf_sur_x=_lookup("giv_joined", surname_share),
-        tf_giv_x=_lookup("sur_first", given_share),
-        tf_dob=(dob.count().over(dob) / total).clip(MIN_FREQUENCY, 1.0),
-    ).drop("sur_joined", "sur_first", "giv_joined", "giv_first")
-
-
-def _shares(values: pl.Series, total: int) -> dict[str, float]:
-    counts = values.drop_nulls().value_counts()
-    return dict(zip(counts[:, 0].to_list(), (counts["count"] / total).to_list(), strict=True))
-
-
-def _lookup(column: str, shares: dict[str, float]) -> pl.Expr:
-    return (
-        pl.col(column)
-        .replace_strict(shares, default=MIN_FREQUENCY, return_dtype=pl.Float64)
-        .clip(MIN_FREQUENCY, 1.0)
+    nationality = pl.coalesce("nationality", "doc_issuer").fill_null(_ALL)
+    frame = frame.with_columns(
+        __group=pl.when(nationality.count().over(nationality) >= MIN_GROUP)
+        .then(nationality)
+        .otherwise(pl.lit(_ALL))
     )
+    shares = _name_shares(frame)
+    frame = (
+        _attach(frame, shares, "sur_joined", "tf_sur")
+        .pipe(_attach, shares, "giv_first", "tf_giv")
+        .pipe(_attach, shares, "giv_joined", "tf_sur_x")
+        .pipe(_attach, shares, "sur_first", "tf_giv_x")
+    )
+    dob = pl.struct("dob_year", "dob_month", "dob_day")
+    floor = 1.0 / max(records.height, 1)
+    return frame.with_columns(
+        tf_dob=(dob.count().over(dob) / max(records.height, 1)).clip(floor, 1.0)
+    ).drop("sur_joined", "sur_first", "giv_joined", "giv_first", "__group")
+
+
+def _name_shares(frame: pl.DataFrame) -> pl.DataFrame:
+    """Share of records, per nationality group and overall, carrying each name value in
+    either role."""
+    values = pl.concat(
+        [
+            frame.select("__group", value="sur_joined"),
+            frame.select("__group", value="giv_first"),
+        ]
+    ).drop_nulls("value")
+    sizes = frame.group_by("__group").len("size")
+    grouped = values.group_by("__group", "value").len("count").join(sizes, on="__group")
+    overall = (
+        values.group_by("value")
+        .len("count")
+        .with_columns(__group=pl.lit(_ALL), size=pl.lit(frame.height, dtype=pl.UInt32))
+    )
+    both = pl.concat([grouped.filter(pl.col("__group") != _ALL), overall], how="diagonal")
+    return both.select("__group", "value", share=pl.col("count") / pl.col("size"))
+
+
+def _attach(frame: pl.DataFrame, shares: pl.DataFrame, column: str, name: str) -> pl.DataFrame:
+    floor = 1.0 / max(frame.height, 1)
+    joined = frame.join(
+        shares.rename({"value": column, "share": name}), on=["__group", column], how="left"
+    )
+    return joined.with_columns(pl.col(name).fill_null(floor).clip(floor, 1.0))
