@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import subprocess
 import sys
 import tempfile
 import threading
@@ -246,6 +247,31 @@ def febrl_rows(args: argparse.Namespace, scratch: Path, u_pairs: float) -> list[
 # --- printing -------------------------------------------------------------------------
 
 
+def versions() -> str:
+    """What was measured: library versions and the exitmatch source revision."""
+    import duckdb
+    import splink
+
+    import exitmatch
+
+    root = Path(__file__).resolve().parents[1]
+    try:
+        git = ["git", "-C", str(root)]
+        head = subprocess.run(
+            [*git, "rev-parse", "--short", "HEAD"], capture_output=True, text=True, check=True
+        ).stdout.strip()
+        changed = subprocess.run(
+            [*git, "status", "--porcelain", "src"], capture_output=True, text=True, check=True
+        ).stdout.strip()
+        revision = f"{head}{' with uncommitted src changes' if changed else ''}"
+    except (OSError, subprocess.CalledProcessError):
+        revision = "unknown"
+    return (
+        f"exitmatch {exitmatch.__version__} (git {revision}), splink {splink.__version__}, "
+        f"duckdb {duckdb.__version__}, {os.cpu_count()} CPUs"
+    )
+
+
 def show(value: Any, key: str = "") -> str:
     if value is None:
         return "na"
@@ -293,6 +319,7 @@ def main(argv: list[str] | None = None) -> int:
     # u from random pairs: Splink's advice is 1e7 or more for a final model.
     u_pairs = 2e6 if args.quick else 1e7
 
+    print(versions(), flush=True)
     with tempfile.TemporaryDirectory() as temp:
         scratch = args.keep or Path(temp)
         synth = synth_rows(args, scratch, u_pairs) if "synth" in datasets else []
