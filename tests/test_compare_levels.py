@@ -108,6 +108,7 @@ def test_date_of_birth_levels(
         (["S1038459"], ["51038459"], ["IND"], "5IO3B459", "51038459", "IND", "ocr"),
         (["A045"], ["A045"], ["NGA"], "B507", "8507", "NGA", "renewal"),
         (["L123"], ["1123"], ["LBN"], "F999", "F999", "FRA", "else"),
+        (["L123"], ["1123"], ["LBN"], "L123", "1123", "FRA", "else"),  # another country's
         ([], [], [], "F999", "F999", "FRA", "missing"),
         (["L123"], ["1123"], ["LBN"], None, None, None, "missing"),
     ],
@@ -121,22 +122,33 @@ def test_document_levels(
     issuer: str | None,
     level: str,
 ) -> None:
+    def key(i: str | None, n: str | None) -> str | None:
+        return f"{i}/{n}" if i and n else None
+
     frame = pl.DataFrame(
         {
             "c_doc_numbers": [numbers],
             "c_doc_ocr": [ocr],
             "c_doc_issuers": [issuers],
+            "c_doc_keys": [[key(i, n) for i, n in zip(issuers, numbers, strict=True)]],
+            "c_doc_ocr_keys": [[key(i, n) for i, n in zip(issuers, ocr, strict=True)]],
             "r_doc_number": [number],
             "r_doc_ocr": [number_ocr],
             "r_doc_issuer": [issuer],
+            "r_doc_key": [key(issuer, number)],
+            "r_doc_ocr_key": [key(issuer, number_ocr)],
         },
         schema={
             "c_doc_numbers": pl.List(pl.Utf8),
             "c_doc_ocr": pl.List(pl.Utf8),
             "c_doc_issuers": pl.List(pl.Utf8),
+            "c_doc_keys": pl.List(pl.Utf8),
+            "c_doc_ocr_keys": pl.List(pl.Utf8),
             "r_doc_number": pl.Utf8,
             "r_doc_ocr": pl.Utf8,
             "r_doc_issuer": pl.Utf8,
+            "r_doc_key": pl.Utf8,
+            "r_doc_ocr_key": pl.Utf8,
         },
     )
     assert _level(document_comparison(), frame) == level

@@ -250,7 +250,10 @@ def test_planted_namesakes_are_listed_and_unlinked(made: Path) -> None:
     assert not set(decoys["exit_record_id"]) & set(_csv(truth / "exit_links.csv")["exit_record_id"])
 
 
-def test_namesakes_look_alike_but_are_not_linked(made: Path) -> None:
+def test_namesakes_look_alike_but_are_not_linked(tmp_path: Path) -> None:
+    made = tmp_path
+    scenarios = Scenarios(namesake=0.5)
+    generate(SynthConfig(subjects=300, travellers=2000, seed=4, scenarios=scenarios), made)
     linked = set(_csv(made / "truth" / "exit_links.csv")["exit_record_id"])
     land = _csv(made / "land.csv")
     subjects = land.filter(pl.col("record_id").is_in(list(linked)))

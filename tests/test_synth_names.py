@@ -123,9 +123,11 @@ def test_namesake_shares_name_and_birth_date_but_not_document() -> None:
     )
     rng = random.Random(5)
     checked = 0
-    for i in range(40):
+    for i in range(200):
         subject = make_subject(rng, i, config)
         if not subject.exits or "name_truncated" in subject.exits[0][1]["_vtags"]:
+            continue
+        if not subject.decoys:  # look-alikes go with common names, so not every subject
             continue
         (_, mine), (_, twin) = subject.exits[0], subject.decoys[0]
         assert twin["surname"] == mine["surname"]

@@ -10,6 +10,8 @@ import hashlib
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from exitmatch.contract.codes import Band
+
 
 class Thresholds(BaseModel):
     """Probability cut-offs of the bands (the model's calibrated match probability)."""
@@ -22,6 +24,13 @@ class Thresholds(BaseModel):
         lt=1.0,
         description="At or above, with corroborating document evidence and no ambiguity: "
         "confirmed (nearly free of false links)",
+    )
+    confirmed_on_renewal: float = Field(
+        0.999999,
+        gt=0.0,
+        lt=1.0,
+        description="At or above, on a renewed passport with the whole identity agreeing and "
+        "no ambiguity: confirmed (only a rare name gets this high)",
     )
     probable: float = Field(
         0.98, gt=0.0, lt=1.0, description="At or above, and unambiguous: probable"
@@ -39,8 +48,10 @@ class Thresholds(BaseModel):
 
     @model_validator(mode="after")
     def _ordered(self) -> Thresholds:
-        if not self.possible <= self.probable <= self.confirmed:
-            raise ValueError("thresholds must satisfy possible <= probable <= confirmed")
+        if not self.possible <= self.probable <= self.confirmed <= self.confirmed_on_renewal:
+            raise ValueError(
+                "thresholds must satisfy possible <= probable <= confirmed <= confirmed_on_renewal"
+            )
         return self
 
 
@@ -61,11 +72,24 @@ class Settings(BaseModel):
         "records than this are skipped",
     )
     thresholds: Thresholds = Field(default_factory=Thresholds, description="Band cut-offs")
+    warrant_bands: tuple[Band, ...] = Field(
+        (Band.CONFIRMED,),
+        description="Bands whose closures propose cancelling the case's active warrant. "
+        "A cancelled warrant frees a person who may still be in Canada, so by default only "
+        "confirmed closures propose it; a probable one reaches the list once an officer "
+        "accepts it. Possible is never allowed.",
+    )
     reentry_after_days: int = Field(
         0,
         ge=0,
         description="An entry counts as a re-entry only this many days or more after the departure",
     )
+
+    @model_validator(mode="after")
+    def _no_possible_warrants(self) -> Settings:
+        if Band.POSSIBLE in self.warrant_bands:
+            raise ValueError("a possible link never cancels a warrant")
+        return self
 
     def fingerprint(self) -> str:
         """Short digest of the settings' JSON, for run reports."""

@@ -13,9 +13,13 @@ from exitmatch.compare.levels import Comparison, Level, else_level
 
 
 def document_comparison(left: str = "c", right: str = "r") -> Comparison:
-    """``c_doc_numbers`` / ``c_doc_ocr`` / ``c_doc_issuers`` (lists) against the record's
-    ``r_doc_number`` / ``r_doc_ocr`` / ``r_doc_issuer``."""
+    """``c_doc_numbers`` / ``c_doc_issuers`` and ``c_doc_keys`` / ``c_doc_ocr_keys``
+    (ISSUER/NUMBER, lists) against the record's ``r_doc_number``, ``r_doc_issuer``,
+    ``r_doc_key`` and ``r_doc_ocr_key``. A number matches only from the same issuer (or a
+    record that does not say its issuer): numbering schemes of different countries
+    overlap."""
     numbers = pl.col(f"{left}_doc_numbers")
+    no_issuer = pl.col(f"{right}_doc_issuer").is_null()
     return Comparison(
         "document",
         (
@@ -27,11 +31,17 @@ def document_comparison(left: str = "c", right: str = "r") -> Comparison:
                 | pl.col(f"{right}_doc_number").is_null(),
                 is_missing=True,
             ),
-            Level("exact", "same number", numbers.list.contains(pl.col(f"{right}_doc_number"))),
+            Level(
+                "exact",
+                "same number",
+                pl.col(f"{left}_doc_keys").list.contains(pl.col(f"{right}_doc_key"))
+                | (no_issuer & numbers.list.contains(pl.col(f"{right}_doc_number"))),
+            ),
             Level(
                 "ocr",
                 "same number but for OCR-confusable characters",
-                pl.col(f"{left}_doc_ocr").list.contains(pl.col(f"{right}_doc_ocr")),
+                pl.col(f"{left}_doc_ocr_keys").list.contains(pl.col(f"{right}_doc_ocr_key"))
+                | (no_issuer & pl.col(f"{left}_doc_ocr").list.contains(pl.col(f"{right}_doc_ocr"))),
             ),
             Level(
                 "renewal",

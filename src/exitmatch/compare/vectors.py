@@ -29,6 +29,8 @@ _CASE_COLUMNS = (
     "doc_numbers",
     "doc_ocr",
     "doc_issuers",
+    "doc_keys",
+    "doc_ocr_keys",
 )
 _RECORD_COLUMNS = (
     "surname",
@@ -43,6 +45,8 @@ _RECORD_COLUMNS = (
     "doc_number",
     "doc_ocr",
     "doc_issuer",
+    "doc_key",
+    "doc_ocr_key",
     "tf_sur",
     "tf_giv",
     "tf_sur_x",

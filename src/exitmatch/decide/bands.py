@@ -1,16 +1,22 @@
 """Bands, contradictions and ambiguity.
 
 ``confirmed`` must be nearly free of false links, since it cancels warrants with light
-review: it needs a very high probability, a travel document that corroborates (the same
-number, or the same but for OCR slips), no field that contradicts, and no ambiguity. A
-name and date of birth alone, however rare, do not confirm: a namesake with a different
-passport looks exactly like the subject with a renewed one. ``probable`` needs a high
-probability, no ambiguity, and no contradiction unless the document corroborates.
-Everything else above the floor is ``possible``.
+review. It needs no ambiguity and either
+- a travel document that corroborates (the same number from the same issuer, or the same
+  but for OCR slips) and a very high probability, or
+- a renewed passport (new number, same issuer: the one on file has often expired), the
+  whole identity agreeing (the surname as spelled or as a variant, every given name, the full
+  date of birth that is no 1 January placeholder, the sex), and a probability so high that
+  only a rare name earns it: a namesake is likely only for a common name, and the
+  term-frequency weights make a common name fall short; no field may contradict.
+Without any document to compare, a name and date of birth do not confirm: that is how a
+look-alike looks. ``probable`` needs a high probability, no ambiguity, and no contradiction
+unless the document corroborates. Everything else above the floor is ``possible``.
 
 A link is ambiguous when the case strongly matches travellers who are evidently different
-people (different document numbers, dates of birth, sexes or nationalities), or the exit
-strongly matches another person's case. The competing record is named in the evidence.
+people (different dates of birth, sexes, or document numbers not on the case), or the
+exit strongly matches another person's case, unless the link rests on the case's own
+document and its rival does not. The competing record is named in the evidence.
 """
 
 from __future__ import annotations
@@ -39,53 +45,101 @@ def contradiction() -> pl.Expr:
     )
 
 
-def _traveller_signature(frame: pl.DataFrame) -> pl.DataFrame:
-    """What tells two travellers apart when both are present on both records."""
-    full_dob = (
+def _dob_key() -> pl.Expr:
+    full = (
         pl.col("r_dob_year").is_not_null()
         & pl.col("r_dob_month").is_not_null()
         & pl.col("r_dob_day").is_not_null()
     )
-    return frame.with_columns(
-        __dob=pl.when(full_dob).then(pl.struct("r_dob_year", "r_dob_month", "r_dob_day").hash(5)),
+    return pl.when(full).then(pl.struct("r_dob_year", "r_dob_month", "r_dob_day").hash(5))
+
+
+def _different_traveller(left: str, right: str) -> pl.Expr:
+    """Two records evidently of different people: full dates of birth differ, M/F sexes
+    differ, or document numbers differ where neither document is the case's own."""
+
+    def col(name: str, side: str) -> pl.Expr:
+        return pl.col(f"{name}{side}")
+
+    both_sexed = col("r_sex", left).is_in(["M", "F"]) & col("r_sex", right).is_in(["M", "F"])
+    own = col("__own", left) | col("__own", right)
+    return (
+        (col("__dob", left) != col("__dob", right)).fill_null(False)
+        | (both_sexed & (col("r_sex", left) != col("r_sex", right)))
+        | (~own & (col("r_doc_ocr", left) != col("r_doc_ocr", right)).fill_null(False))
     )
+
+
+def _outweighs(left: str, right: str) -> pl.Expr:
+    """A link on the case's own document is not put in doubt by one without it."""
+    return pl.col(f"__own{left}") & ~pl.col(f"__own{right}")
 
 
 def mark_ambiguity(links: pl.DataFrame, strong: float) -> pl.DataFrame:
-    """Add ``ambiguous_case``, ``ambiguous_exit`` and ``competing_record`` to exit links.
+    """Add ``ambiguous_case``, ``ambiguous_exit``, ``competing_record`` and
+    ``competing_case`` to exit links.
 
-    ``links`` holds one row per (case, exit record) with uci, record_id,
-    match_probability and the record's doc_ocr, sex, nationality and date parts.
+    A link is ambiguous for its case when another strong link of the case is evidently a
+    different traveller, and for its exit when the exit strongly links to another
+    person's case; in either case unless this link rests on the case's own document and
+    the other does not. ``links`` holds one row per (case, exit record) with uci, case_id,
+    record_id, match_probability, g_document and the record's doc_ocr, sex and date parts.
     """
     is_strong = pl.col("match_probability") >= strong
-    strong_links = _traveller_signature(links.filter(is_strong))
-    travellers = strong_links.group_by("case_idx").agg(
-        distinct=pl.max_horizontal(
-            pl.col("r_doc_ocr").drop_nulls().n_unique(),
-            pl.col("__dob").drop_nulls().n_unique(),
-            pl.col("r_sex").filter(pl.col("r_sex").is_in(["M", "F"])).n_unique(),
-            pl.col("r_nationality").drop_nulls().n_unique(),
-        ),
-        records=pl.col("record_id").sort(),
+    strong_links = links.filter(is_strong).select(
+        "case_idx",
+        "rec",
+        "uci",
+        "case_id",
+        "record_id",
+        "r_doc_ocr",
+        "r_sex",
+        __dob=_dob_key(),
+        __own=pl.col("g_document").is_in(CORROBORATING_DOCUMENT),
     )
-    ambiguous_cases = travellers.filter(pl.col("distinct") > 1).select("case_idx", "records")
-    persons = strong_links.group_by("rec").agg(
-        persons=pl.col("uci").n_unique(), cases=pl.col("case_id").sort()
+    rivals = (
+        strong_links.join(strong_links, on="case_idx", suffix="_b")
+        .filter(
+            (pl.col("rec") != pl.col("rec_b"))
+            & _different_traveller("", "_b")
+            & ~_outweighs("", "_b")
+        )
+        .group_by("case_idx", "rec")
+        .agg(competing_record=pl.col("record_id_b").min())
     )
-    ambiguous_exits = persons.filter(pl.col("persons") > 1).select("rec", "cases")
-    marked = links.join(ambiguous_cases, on="case_idx", how="left").join(
-        ambiguous_exits, on="rec", how="left"
+    other_cases = (
+        strong_links.join(strong_links, on="rec", suffix="_b")
+        .filter((pl.col("uci") != pl.col("uci_b")) & ~_outweighs("", "_b"))
+        .group_by("case_idx", "rec")
+        .agg(competing_case=pl.col("case_id_b").min())
+    )
+    marked = links.join(rivals, on=["case_idx", "rec"], how="left").join(
+        other_cases, on=["case_idx", "rec"], how="left"
     )
     return marked.with_columns(
-        ambiguous_case=pl.col("records").is_not_null(),
-        ambiguous_exit=pl.col("cases").is_not_null() & is_strong,
-        competing_record=pl.col("records")
-        .list.set_difference(pl.concat_list(pl.col("record_id")))
-        .list.first(),
-        competing_case=pl.col("cases")
-        .list.set_difference(pl.concat_list(pl.col("case_id")))
-        .list.first(),
-    ).drop("records", "cases")
+        ambiguous_case=pl.col("competing_record").is_not_null(),
+        ambiguous_exit=pl.col("competing_case").is_not_null(),
+    )
+
+
+def _at_level(comparison: str, levels: tuple[str, ...]) -> pl.Expr:
+    """True where the comparison's level is one of ``levels`` (by name)."""
+    for c in comparisons():
+        if c.name == comparison:
+            indices = [i for i, level in enumerate(c.levels) if level.name in levels]
+            return pl.col(c.gamma_column).is_in(indices)
+    raise KeyError(comparison)
+
+
+def whole_identity_on_a_renewal() -> pl.Expr:
+    """A renewed passport, and every identity field agreeing as a person's own records do."""
+    return (
+        _at_level("document", ("renewal",))
+        & _at_level("surname", ("exact", "variant"))
+        & _at_level("given_names", ("exact",))
+        & _at_level("date_of_birth", ("exact",))
+        & _at_level("sex", ("same",))
+    )
 
 
 def band(thresholds: Thresholds) -> pl.Expr:
@@ -95,8 +149,13 @@ def band(thresholds: Thresholds) -> pl.Expr:
     ambiguous = pl.col("ambiguous_case") | pl.col("ambiguous_exit")
     corroborated = pl.col("g_document").is_in(CORROBORATING_DOCUMENT)
     contradicted = contradiction()
+    # On the case's own document, a name spelled past recognition or a date keyed wrong
+    # on the case file does not stand against it; without one, any contradiction does.
+    confirmed = ((p >= thresholds.confirmed) & corroborated) | (
+        (p >= thresholds.confirmed_on_renewal) & whole_identity_on_a_renewal() & ~contradicted
+    )
     return (
-        pl.when((p >= thresholds.confirmed) & corroborated & ~ambiguous & ~contradicted)
+        pl.when(confirmed & ~ambiguous)
         .then(pl.lit(Band.CONFIRMED.value))
         .when((p >= thresholds.probable) & ~ambiguous & (corroborated | ~contradicted))
         .then(pl.lit(Band.PROBABLE.value))

@@ -3,7 +3,8 @@
 Use ``decide`` on the result of ``exitmatch.link.link``. Per case it keeps the
 best-supported qualifying departure (band first, then weight, then the earliest); a later
 Canadian entry by the same person turns that candidate into a re-entry alert; an active
-warrant is proposed for cancellation only on a confirmed or probable closure.
+warrant is proposed for cancellation only on a closure in ``Settings.warrant_bands``
+(confirmed, by default).
 """
 
 from __future__ import annotations
@@ -104,7 +105,7 @@ def decide(linked: Linked, settings: Settings) -> Outcomes:
     warrants = closures.filter(
         (pl.col("warrant_status") == WarrantStatus.ACTIVE.value)
         & pl.col("warrant_id").is_not_null()
-        & pl.col("band").is_in([Band.CONFIRMED.value, Band.PROBABLE.value])
+        & pl.col("band").is_in([band.value for band in settings.warrant_bands])
     )
     early = exits.filter(
         (pl.col("timing") != Timing.QUALIFYING.value)

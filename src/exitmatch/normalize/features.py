@@ -91,6 +91,12 @@ def _identity_columns() -> dict[str, pl.Expr]:
         "doc_number": number,
         "doc_ocr": ocr_form(number),
         "doc_issuer": canonical_country(pl.col("document_country")),
+        "doc_key": pl.concat_str(
+            canonical_country(pl.col("document_country")), pl.lit("/"), number
+        ),
+        "doc_ocr_key": pl.concat_str(
+            canonical_country(pl.col("document_country")), pl.lit("/"), ocr_form(number)
+        ),
     }
 
 
@@ -114,6 +120,13 @@ def case_identities(cases: pl.DataFrame) -> pl.DataFrame:
         doc_numbers=docs.list.eval(canonical_number(pl.element().struct.field("number"))),
         doc_issuers=docs.list.eval(canonical_country(pl.element().struct.field("issuer"))),
     ).with_columns(doc_ocr=pl.col("doc_numbers").list.eval(ocr_form(pl.element())))
+    issuer = canonical_country(pl.element().struct.field("issuer"))
+    number = canonical_number(pl.element().struct.field("number"))
+    keys = cases.select(
+        doc_keys=docs.list.eval(pl.concat_str(issuer, pl.lit("/"), number)),
+        doc_ocr_keys=docs.list.eval(pl.concat_str(issuer, pl.lit("/"), ocr_form(number))),
+    )
+    base = pl.concat([base, keys], how="horizontal")
     names = _case_names(cases)
     dobs = _case_dates(cases)
     identities = base.join(names, on="case_idx").join(dobs, on="case_idx", how="left")

@@ -35,10 +35,11 @@ class Scenarios(BaseModel):
         0.55, ge=0, le=1, description="Share of subject departures that are by land (rest: air)"
     )
     namesake: float = Field(
-        0.04,
+        0.01,
         ge=0,
         le=1,
-        description="Another traveller with the same name and date of birth also left",
+        description="Another traveller with the same name and date of birth also left; "
+        "the share over all subjects, concentrated on common names as real look-alikes are",
     )
     prior_entry: float = Field(
         0.10, ge=0, le=1, description="The subject's arrival into Canada before the order"
@@ -103,12 +104,12 @@ class Variations(BaseModel):
     alt_dob: float = Field(
         0.05, ge=0, le=1, description="Case records a wrong date, the true one in alternates"
     )
-    no_document: float = Field(0.3, ge=0, le=1, description="Case file lists no travel document")
+    no_document: float = Field(0.15, ge=0, le=1, description="Case file lists no travel document")
     renewed_passport: float = Field(
-        0.25, ge=0, le=1, description="Leaves on a renewed passport: new number, same issuer"
+        0.15, ge=0, le=1, description="Leaves on a renewed passport: new number, same issuer"
     )
     second_passport: float = Field(
-        0.05, ge=0, le=1, description="Dual national leaves on the other country's passport"
+        0.04, ge=0, le=1, description="Dual national leaves on the other country's passport"
     )
     ocr_confusion: float = Field(
         0.03, ge=0, le=1, description="Document number read with O/0, I/1, S/5 or B/8 swapped"

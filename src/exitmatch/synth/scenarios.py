@@ -282,10 +282,36 @@ def make_subject(rng: random.Random, index: int, c: SynthConfig) -> Subject:
             identity = dict(out.exit, document_number=person.passport)
             subject.entries.append(_entry_row(rng, identity, _seconds(arrived, rng)))
             tags.append("prior_entry")
-    if rng.random() < c.scenarios.namesake:
+    if rng.random() < c.scenarios.namesake * _commonness(person):
         subject.decoys.append(_namesake(rng, person, out, c))
         tags.append("namesake")
     return subject
+
+
+def _commonness(person: people.Person) -> float:
+    """How much likelier than average a namesake with the same full name is for this
+    person: real look-alikes share common names (WANG WEI, MOHAMMED ALI), hardly ever
+    rare ones. The product of the surname's and the given name's weights, each relative
+    to the weight-averaged weight of its table, so the average over drawn people is 1."""
+    givens = person.table.given_f if person.sex == "F" else person.table.given_m
+    return _relative(person.table.surnames, person.surname) * _relative(givens, person.given)
+
+
+def _relative(forms: tuple[people.NameForm, ...], form: people.NameForm) -> float:
+    return form.weight / _drawn_mean_weight(forms)
+
+
+# id(table) -> (table, mean): the table is held so that its id cannot be reused.
+_MEAN_WEIGHTS: dict[int, tuple[tuple[people.NameForm, ...], float]] = {}
+
+
+def _drawn_mean_weight(forms: tuple[people.NameForm, ...]) -> float:
+    """Mean weight of a name drawn in proportion to its weight: sum(w^2) / sum(w)."""
+    key = id(forms)
+    if key not in _MEAN_WEIGHTS:
+        total = sum(f.weight for f in forms) or 1.0
+        _MEAN_WEIGHTS[key] = (forms, (sum(f.weight**2 for f in forms) / total) or 1.0)
+    return _MEAN_WEIGHTS[key][1]
 
 
 def _namesake(
