@@ -26,7 +26,7 @@ from splink import DuckDBAPI, Linker, SettingsCreator, block_on
 
 from exitmatch.contract.codes import Band, Priority, WarrantStatus
 from exitmatch.decide.timing import Timing, departure_timing, is_worked
-from exitmatch.settings import Thresholds
+from exitmatch.settings import Settings, Thresholds
 
 CASE_PREFIX = "C|"
 RECORD_PREFIX = "R|"
@@ -302,7 +302,10 @@ def case_pairs(links: pl.DataFrame, tables: SplinkTables) -> pl.DataFrame:
     )
 
 
-def decide(pairs: pl.DataFrame, inventory: pl.DataFrame, thresholds: Thresholds) -> PeerOutcomes:
+def decide(pairs: pl.DataFrame, inventory: pl.DataFrame, settings: Settings) -> PeerOutcomes:
+    """Per case the best qualifying exit; a later strong entry makes it a re-entry alert;
+    active warrants of closures in ``settings.warrant_bands`` are proposed for cancelling."""
+    thresholds = settings.thresholds
     cases = inventory.select(
         "case_id",
         "uci",
@@ -349,7 +352,7 @@ def decide(pairs: pl.DataFrame, inventory: pl.DataFrame, thresholds: Thresholds)
     warrants = closures.filter(
         (pl.col("warrant_status") == WarrantStatus.ACTIVE.value)
         & pl.col("warrant_id").is_not_null()
-        & pl.col("band").is_in([Band.CONFIRMED.value, Band.PROBABLE.value])
+        & pl.col("band").is_in([b.value for b in settings.warrant_bands])
     )
     stamp = "%Y-%m-%dT%H:%M:%SZ"
     exit_columns = [

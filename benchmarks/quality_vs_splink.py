@@ -161,7 +161,7 @@ def run_splink(
     )
     links = peer.predict_links(tables, u_pairs, identity_only=identity_only)
     pairs = peer.case_pairs(links, tables)
-    peer.write_outcomes(peer.decide(pairs, inventory, Settings().thresholds), out)
+    peer.write_outcomes(peer.decide(pairs, inventory, Settings()), out)
 
 
 def run_tool(

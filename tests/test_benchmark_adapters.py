@@ -18,9 +18,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
 febrl = importlib.import_module("_febrl")
 peer = importlib.import_module("_splink_peer")
 
-from exitmatch.contract.codes import Source  # noqa: E402
+from exitmatch.contract.codes import Band, Source  # noqa: E402
 from exitmatch.ingest.load import ingest  # noqa: E402
-from exitmatch.settings import Thresholds  # noqa: E402
+from exitmatch.settings import Settings  # noqa: E402
 
 
 def _febrl_files() -> tuple[object, object]:
@@ -148,7 +148,8 @@ def _pairs() -> pl.DataFrame:
 
 
 def test_decide_applies_the_240_3_rules() -> None:
-    outcomes = peer.decide(_pairs(), _inventory(), Thresholds())
+    warrants_on_probable = Settings(warrant_bands=(Band.CONFIRMED, Band.PROBABLE))
+    outcomes = peer.decide(_pairs(), _inventory(), warrants_on_probable)
     # C1's best exit is the confirmed land one, but it entered again afterwards: an alert.
     assert outcomes.alerts.select("case_id", "exit_record_id", "entry_record_id").rows() == [
         ("C1", "L1", "E1")
@@ -160,12 +161,14 @@ def test_decide_applies_the_240_3_rules() -> None:
     assert closures.select("case_id", "exit_record_id", "band").rows() == [("C2", "L2", "probable")]
     assert closures["departed_at"][0] == "2021-05-01T12:00:00Z"
     assert outcomes.warrants.select("warrant_id", "needs_supervisor").rows() == [("W2", False)]
+    # By default only confirmed closures propose cancelling a warrant, as in exitmatch.
+    assert peer.decide(_pairs(), _inventory(), Settings()).warrants.height == 0
     assert outcomes.pairs.columns == ["case_id", "source", "record_id"]
 
 
 def test_confirmed_needs_an_exact_document() -> None:
     pairs = _pairs().with_columns(document_exact=pl.lit(False))
-    outcomes = peer.decide(pairs.filter(pl.col("kind") != "entry"), _inventory(), Thresholds())
+    outcomes = peer.decide(pairs.filter(pl.col("kind") != "entry"), _inventory(), Settings())
     assert outcomes.closures.filter(pl.col("case_id") == "C1")["band"].to_list() == ["probable"]
 
 
@@ -209,7 +212,7 @@ def test_splink_links_a_tiny_night(tmp_path: Path) -> None:
     assert set(links["case_uid"].str.slice(0, 2)) <= {peer.CASE_PREFIX}
     assert set(links["record_uid"].str.slice(0, 2)) <= {peer.RECORD_PREFIX}
     pairs = peer.case_pairs(links, tables)
-    peer.write_outcomes(peer.decide(pairs, inventory, Thresholds()), tmp_path / "out")
+    peer.write_outcomes(peer.decide(pairs, inventory, Settings()), tmp_path / "out")
     for name in ("closure_candidates.csv", "warrant_cancellations.csv", "reentry_alerts.csv"):
         assert (tmp_path / "out" / name).exists()
     assert pl.read_parquet(tmp_path / "out" / "candidate_pairs.parquet").columns == [
