@@ -180,33 +180,6 @@ def document_agrees(case: Row, row: Row) -> bool:
     return bool(number) and (issuer, number) in case_documents(case)
 
 
-def exact_identity(case: Row, source: str, row: Row) -> bool:
-    """Full name, full date of birth (not a 1 January placeholder), sex and a listed
-    citizenship all agree as written."""
-    same_name = fold_name(case["surname"] + case["given_names"]) == fold_name(
-        row["surname"] + exit_given(source, row)
-    )
-    citizenships = {canonical_country(c) for c in split_list(case["citizenships"])}
-    return (
-        same_name
-        and "-00" not in case["date_of_birth"]
-        and not case["date_of_birth"].endswith("-01-01")
-        and case["date_of_birth"] == row["date_of_birth"]
-        and case["sex"] == row["sex"]
-        and canonical_country(row["nationality"]) in citizenships
-    )
-
-
-def rare_name(night: Night, case: Row) -> bool:
-    """No record outside the person's own carries the case's full name."""
-    name = fold_name(case["surname"] + case["given_names"])
-    return not any(
-        fold_name(row["surname"] + exit_given(source, row)) == name
-        for (source, record_id), row in night.records.items()
-        if night.owner.get((source, record_id)) != case["uci"]
-    )
-
-
 # ---- the checks ----------------------------------------------------------------------
 
 
@@ -402,9 +375,9 @@ def check_closures(night: Night) -> list[str]:
 
 def check_bands(night: Night) -> list[str]:
     """The band policy as necessary conditions: a shared document number is overwhelming
-    (confirmed); without one, only a renewed passport (same issuer, new number) with every
-    identity field agreeing as written on a name no other record carries confirms; a
-    possible link never shares a document."""
+    (confirmed), and nothing else confirms: a renewed passport with every identity field
+    agreeing looks the same on a namesake with a passport of the same country; a possible
+    link never shares a document."""
     problems = []
     for row in night.expected["closure_candidates"]:
         case = night.cases.get(row["case_id"])
@@ -412,16 +385,11 @@ def check_bands(night: Night) -> list[str]:
         if case is None or exit_row is None:
             continue
         shared = document_agrees(case, exit_row)
-        renewal = exit_row["document_country"] in {
-            d.split("/")[1] for d in split_list(case["documents"])
-        }
-        exact = renewal and exact_identity(case, row["exit_source"], exit_row)
-        exact = exact and rare_name(night, case)
         band, where = row["band"], f"band {row['case_id']}"
         if shared and band != "confirmed":
             problems.append(f"{where}: same document number, yet {band}")
-        if band == "confirmed" and not (shared or exact):
-            problems.append(f"{where}: confirmed without a document or a rare exact identity")
+        if band == "confirmed" and not shared:
+            problems.append(f"{where}: confirmed without a shared document")
     for row in night.expected["band_limits"]:
         case = night.cases.get(row["case_id"])
         key = (row["exit_source"], row["exit_record_id"])

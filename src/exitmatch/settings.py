@@ -25,13 +25,6 @@ class Thresholds(BaseModel):
         description="At or above, with corroborating document evidence and no ambiguity: "
         "confirmed (nearly free of false links)",
     )
-    confirmed_on_renewal: float = Field(
-        0.999999,
-        gt=0.0,
-        lt=1.0,
-        description="At or above, on a renewed passport with the whole identity agreeing and "
-        "no ambiguity: confirmed (only a rare name gets this high)",
-    )
     probable: float = Field(
         0.98, gt=0.0, lt=1.0, description="At or above, and unambiguous: probable"
     )
@@ -48,10 +41,8 @@ class Thresholds(BaseModel):
 
     @model_validator(mode="after")
     def _ordered(self) -> Thresholds:
-        if not self.possible <= self.probable <= self.confirmed <= self.confirmed_on_renewal:
-            raise ValueError(
-                "thresholds must satisfy possible <= probable <= confirmed <= confirmed_on_renewal"
-            )
+        if not self.possible <= self.probable <= self.confirmed:
+            raise ValueError("thresholds must satisfy possible <= probable <= confirmed")
         return self
 
 
