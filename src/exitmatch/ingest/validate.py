@@ -311,23 +311,33 @@ def _judge_date(parts: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
 
 
 def _parse_timestamp(text: pl.Expr) -> pl.Expr:
-    return pl.struct(text.alias("text"), text.str.extract_groups(_TIMESTAMP).alias("g"))
+    # One regex test for the shape; the parts are then slices (extract_groups costs
+    # several times more). After the fixed-width YYYY-MM-DDThh:mm comes ":ss.fff" and/or
+    # the offset; the offset is what is left once ':', '.' and digits are taken off.
+    rest = text.str.slice(16)
+    return pl.struct(
+        text.alias("text"),
+        text.str.contains(_TIMESTAMP).alias("matched"),
+        text.str.slice(0, 16).alias("head"),
+        rest.alias("rest"),
+        rest.str.strip_chars_start(":.0123456789").alias("offset"),
+    )
 
 
 def _refine_timestamp(parts: pl.Expr) -> pl.Expr:
-    """The matched groups as integers, each converted once."""
-    day = _field(parts, "g", "1")
-    offset = _field(parts, "g", "6")
+    """The parts as integers, each converted once."""
+    head, rest, offset = (_field(parts, p) for p in ("head", "rest", "offset"))
+    # ":ss" or ":ss.fff" (signed: lengths are unsigned and 3 - 4 must not wrap around)
+    seconds_length = (rest.str.len_bytes() - offset.str.len_bytes()).cast(pl.Int32)
+    fraction = pl.when(seconds_length > 4).then(rest.str.slice(4, seconds_length - 4))
     digits = offset.str.replace(":", "", literal=True)
     return pl.struct(
-        day.is_not_null().alias("matched"),
-        *(_int(day.str.slice(at, size)).alias(name) for name, at, size in _YMD),
-        _int(_field(parts, "g", "2")).alias("hour"),
-        _int(_field(parts, "g", "3")).alias("minute"),
-        _int(_field(parts, "g", "4")).fill_null(0).alias("second"),
-        _int(_field(parts, "g", "5").str.slice(0, 6).str.pad_end(6, "0"))
-        .fill_null(0)
-        .alias("micro"),
+        _field(parts, "matched").alias("matched"),
+        *(_int(head.str.slice(at, size)).alias(name) for name, at, size in _YMD),
+        _int(head.str.slice(11, 2)).alias("hour"),
+        _int(head.str.slice(14, 2)).alias("minute"),
+        pl.when(seconds_length > 0).then(_int(rest.str.slice(1, 2))).otherwise(0).alias("second"),
+        _int(fraction.str.slice(0, 6).str.pad_end(6, "0")).fill_null(0).alias("micro"),
         pl.when(offset.str.starts_with("-")).then(-1).otherwise(1).alias("sign"),
         _int(digits.str.slice(1, 2)).fill_null(0).alias("off_hours"),
         _int(digits.str.slice(3, 2)).fill_null(0).alias("off_minutes"),
