@@ -89,13 +89,13 @@ EXPECTED_QUARANTINE: dict[str, list[tuple[str, str, str]]] = {
         (
             "2/7",
             BAD_FLIGHT,
-            "NAD+FL+++PATEL:RAVI'ATT+2++M'DTM+329:870412'NAT+2+IND'RFF+AVF:PD0125-04A'"
+            "NAD+FL+++PATEL:RAVI'ATT+2++M'DTM+329:870412'NAT+2+IND'RFF+ABO:PD0125-04A'"
             "DOC+P:110:111+Z1234567'LOC+91+IND'",
         ),
         (
             "2/14",
             BAD_FLIGHT,
-            "NAD+FL+++PATEL:ANJALI'ATT+2++F'DTM+329:890909'NAT+2+IND'RFF+AVF:PD0125-04B'",
+            "NAD+FL+++PATEL:ANJALI'ATT+2++F'DTM+329:890909'NAT+2+IND'RFF+ABO:PD0125-04B'",
         ),
     ],
 }
@@ -206,7 +206,7 @@ def test_una_separators_and_release_character(tmp_path: Path) -> None:
 def test_flight_level_variants(tmp_path: Path) -> None:
     # No carrier element in TDT; DTM+189 with the TDT and in CCYYMMDDHHMM; two legs.
     flight = "TDT+20+WS0016'DTM+189:202607021945:203'LOC+125+YVR'LOC+87+YYC'LOC+125+YYC'LOC+87+LGW'"
-    rows, _ = _read_text(tmp_path, _interchange(f"{flight}NAD+FL+++DOE:JANE'RFF+AVF:R1'"))
+    rows, _ = _read_text(tmp_path, _interchange(f"{flight}NAD+FL+++DOE:JANE'RFF+ABO:R1'"))
     assert rows.select(AIR_COLUMNS[-5:]).rows() == [
         ("WS", "0016", "YYC", "2026-07-02T19:45:00Z", "LGW")
     ]
@@ -393,7 +393,7 @@ def test_writer_leaves_rows_without_a_flight_for_the_reader_to_quarantine(tmp_pa
     read, quarantine = read_paxlst(path)
     assert read["record_id"].to_list() == ["R000"]
     reasons = dict(
-        zip(quarantine["raw"].str.extract(r"AVF:(R\d+)"), quarantine["reason"], strict=True)
+        zip(quarantine["raw"].str.extract(r"ABO:(R\d+)"), quarantine["reason"], strict=True)
     )
     assert sorted(reasons) == ["R001", "R002", "R003", "R004"]
     assert "no carrier" in reasons["R001"]
@@ -441,7 +441,7 @@ def test_writer_with_no_rows_writes_an_empty_interchange(tmp_path: Path) -> None
         ("NAD+FL+++A:B:C:D:E:F:G'", "1/7", "has 7 components in element 4 where at most 6"),
         ("NAD+FL+++A:B'XYZ+1'", "1/8", "has tag XYZ, which is not a PAXLST segment"),
         ("NAD+FL+++A:B'BGM+745'", "1/8", "is a BGM segment, which does not belong here"),
-        ("NAD+FL+++A:B'RFF+AVF:1+2'", "1/8", "has 2 data elements where RFF has at most 1"),
+        ("NAD+FL+++A:B'RFF+ABO:1+2'", "1/8", "has 2 data elements where RFF has at most 1"),
     ],
 )
 def test_structural_problems_quarantine_only_their_passenger(

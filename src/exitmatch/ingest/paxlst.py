@@ -587,7 +587,6 @@ def _passengers(
         "document_type": (doc, q),
         "document_number": (doc, value(2, 0)),
         "document_country": ((tag == "LOC") & (q == "91") & (pl.col("_doc") == 1), value(2, 0)),
-        "_avf": (person & (tag == "RFF") & (q == "AVF"), value(1, 1)),
         "_abo": (person & (tag == "RFF") & (q == "ABO"), value(1, 1)),
         "_nad": (tag == "NAD", pl.col("position")),
         "_nad_at": (tag == "NAD", pl.col("i")),
@@ -626,9 +625,10 @@ def _passengers(
             ),
         ]
     )
-    # Without RFF+AVF the guide's unique passenger reference (ABO) is next best; without
-    # either, the id is built from where the passenger sits in the interchange. The sender
-    # is part of it because an interchange control reference is unique per sender only.
+    # The record id is the guide's unique passenger reference (RFF+ABO). RFF+AVF is the
+    # booking (PNR) locator, shared by everyone on one booking, so it is no id. Without
+    # ABO the id is built from where the passenger sits in the interchange; the sender is
+    # part of it because an interchange control reference is unique per sender only.
     built = pl.concat_str(
         pl.lit(f"{sender}/{control_ref}/"),
         "reference",
@@ -636,7 +636,7 @@ def _passengers(
         pl.col("_ordinal").cast(pl.Utf8),
     )
     rows = people.filter(~troubled & ~damaged).select(
-        pl.coalesce("_avf", "_abo", built).alias("record_id"),
+        pl.coalesce("_abo", built).alias("record_id"),
         *AIR_COLUMNS[1:],
         nad_row.alias("_row"),
     )

@@ -186,7 +186,7 @@ def _passenger_segments() -> list[pl.Expr]:
         "ATT+2++" + pl.col("sex") + _END,
         _birth_segment(),
         "NAT+2+" + pl.col("nationality") + _END,
-        "RFF+AVF:" + pl.col("record_id") + _END,
+        "RFF+ABO:" + pl.col("record_id") + _END,
         pl.when(has_doc).then(doc),
         "LOC+91+" + pl.col("document_country") + _END,
     ]
