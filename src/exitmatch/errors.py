@@ -2,7 +2,7 @@
 
 Reach for these when a caller must be able to tell what went wrong and where: every
 message names the file, the row and the value at fault, never more personal data than
-that. Errors from engines (polars, duckdb, pydifact) are wrapped with ``raise ... from e``.
+that. Errors from engines (polars, duckdb) are wrapped with ``raise ... from e``.
 """
 
 from __future__ import annotations

@@ -12,7 +12,7 @@ import zlib
 from collections.abc import Sequence
 
 import polars as pl
-import pyarrow as pa  # type: ignore[import-untyped]
+import pyarrow as pa
 
 _TWO_53 = float(1 << 53)
 

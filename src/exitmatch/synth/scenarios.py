@@ -17,6 +17,7 @@ from typing import Any
 from exitmatch.synth import people, world
 from exitmatch.synth.calendar_model import AIR_DATA_FROM, HOURS_UTC
 from exitmatch.synth.config import SynthConfig
+from exitmatch.synth.names.pools import NameForm
 
 Row = dict[str, Any]
 _BOUNDARY = 0.08  # share of departures placed on the day a 240(3) rule turns
@@ -297,15 +298,15 @@ def _commonness(person: people.Person) -> float:
     return _relative(person.table.surnames, person.surname) * _relative(givens, person.given)
 
 
-def _relative(forms: tuple[people.NameForm, ...], form: people.NameForm) -> float:
+def _relative(forms: tuple[NameForm, ...], form: NameForm) -> float:
     return form.weight / _drawn_mean_weight(forms)
 
 
 # id(table) -> (table, mean): the table is held so that its id cannot be reused.
-_MEAN_WEIGHTS: dict[int, tuple[tuple[people.NameForm, ...], float]] = {}
+_MEAN_WEIGHTS: dict[int, tuple[tuple[NameForm, ...], float]] = {}
 
 
-def _drawn_mean_weight(forms: tuple[people.NameForm, ...]) -> float:
+def _drawn_mean_weight(forms: tuple[NameForm, ...]) -> float:
     """Mean weight of a name drawn in proportion to its weight: sum(w^2) / sum(w)."""
     key = id(forms)
     if key not in _MEAN_WEIGHTS:

@@ -12,7 +12,7 @@ from types import TracebackType
 from typing import IO, Literal
 
 import polars as pl
-import pyarrow.parquet as pq  # type: ignore[import-untyped]
+import pyarrow.parquet as pq
 
 from exitmatch.contract.codes import Source
 from exitmatch.contract.values import LIST_SEPARATOR
