@@ -187,6 +187,7 @@ def test_folder_holds_every_input_file_sorted_by_name(tmp_path: Path) -> None:
         ("no_port.csv", b"record_id,surname,crossed_at\nL1,A,x\n", "missing required column"),
         ("no_names.csv", b"record_id,crossed_at,port\nL1,x,P\n", "identity columns"),
         ("twice.csv", b"record_id,surname,Surname,crossed_at,port\n", "appears twice"),
+        ("same.csv", b"record_id,port,surname,crossed_at,port\n", "'port' appears twice"),
         ("ragged.csv", LAND_HEADER.encode() + b"L1,A,B,C,D,E,F,G\n", "not a readable CSV"),
         ("bad.jsonl", b'{"record_id": "1"}\n{"record_id": \n', "line 2 is not valid JSON"),
         ("array.jsonl", b'{"record_id": "1"}\n[1, 2]\n', "line 2"),

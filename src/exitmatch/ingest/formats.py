@@ -19,14 +19,17 @@ import zlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import polars as pl
-from polars._typing import PolarsDataType
 
 from exitmatch.contract.codes import Source
 from exitmatch.contract.inputs import INPUT_MODELS
 from exitmatch.contract.values import LIST_SEPARATOR
 from exitmatch.errors import ContractError
+
+if TYPE_CHECKING:
+    from polars._typing import PolarsDataType
 
 # Longest suffix first, so ``x.csv.gz`` is not taken for plain gzip.
 FORMATS: dict[str, str] = {
@@ -175,6 +178,11 @@ def _check_utf8(data: bytes, name: str) -> bytes:
 def _normalise_header(frame: pl.DataFrame, name: str) -> pl.DataFrame:
     """Column names compared without case or surrounding space; a repeat is an error."""
     names = [c.strip().lower() for c in frame.columns]
+    for column in names:
+        # The CSV reader renames a repeated header to <name>_duplicated_<n>.
+        original, marker, _ = column.rpartition("_duplicated_")
+        if marker and original in names:
+            raise ContractError(f"column {original!r} appears twice in the header", file=name)
     seen: set[str] = set()
     for column in names:
         if column in seen:
