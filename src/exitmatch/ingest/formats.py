@@ -263,7 +263,13 @@ def _read_paxlst(path: Path, source: Source, digest: str) -> RawFile:
         paxlst = importlib.import_module("exitmatch.ingest.paxlst")
     except ImportError as e:
         raise ContractError("PAXLST reading is not available in this build", file=name) from e
-    frame, rejected = paxlst.read_paxlst(path)
+    try:
+        frame, rejected = paxlst.read_paxlst(path)
+    except ContractError:
+        raise
+    except (ValueError, UnicodeError, pl.exceptions.PolarsError) as e:
+        # A manifest the reader chokes on is one unreadable file, not a failed run.
+        raise ContractError(f"not a readable PAXLST file ({_first_line(e)})", file=name) from e
     if not isinstance(frame, pl.DataFrame) or not isinstance(rejected, pl.DataFrame):
         raise ContractError("the PAXLST reader returned no frames", file=name)
     columns = tuple(c for c in frame.columns if c not in PROVENANCE)

@@ -172,8 +172,10 @@ def _judge_date(parts: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
     year, month, day = (field(parts, p) for p in ("year", "month", "day"))
     ok = field(parts, "ok") & _is_calendar_date(year, month, day)
     problem = _problem((~ok, "not a calendar date of the form YYYY-MM-DD"))
-    # Impossible parts are nulled first: pl.date raises on them.
-    return problem, pl.date(*(pl.when(ok).then(part) for part in (year, month, day)))
+    # Days from 1970 in integer arithmetic (pl.date would build each date and raise on
+    # impossible ones); the value is only read where there is no problem.
+    days = pl.when(ok).then(_days_from_civil(year, month, day))
+    return problem, days.cast(pl.Int32).cast(pl.Date)
 
 
 def _parse_timestamp(text: pl.Expr) -> pl.Expr:
