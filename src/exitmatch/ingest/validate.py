@@ -249,7 +249,7 @@ def _checked(source: Source, raw: pl.DataFrame) -> pl.DataFrame:
     return frame
 
 
-def _csvfield(expr: pl.Expr) -> pl.Expr:
+def _csv_field(expr: pl.Expr) -> pl.Expr:
     """A value as a CSV writer writes it: quoted when it holds a comma, quote or newline."""
     text = expr.cast(pl.Utf8)
     needs_quotes = text.str.contains(r"[,\"\r\n]")
@@ -266,7 +266,7 @@ def _raw_text(
     indexed = rows.with_row_index("__i")
     for file, group in indexed.group_by("_file", maintain_order=True):
         columns = [c for c in file_columns.get(str(file[0]), default) if c in group.columns]
-        encoded = pl.concat_str([_csvfield(pl.col(c)) for c in columns], separator=",")
+        encoded = pl.concat_str([_csv_field(pl.col(c)) for c in columns], separator=",")
         if RAW_LINE in group.columns:
             encoded = pl.coalesce(pl.col(RAW_LINE), encoded)
         parts.append(group.select("__i", encoded.alias("raw")))
