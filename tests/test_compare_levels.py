@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from exitmatch.compare.dates import dob_comparison
 from exitmatch.compare.demographics import nationality_comparison, sex_comparison
-from exitmatch.compare.documents import document_comparison
+from exitmatch.compare.documents import document_comparison, one_edit_feature
 from exitmatch.compare.levels import Comparison
 from exitmatch.compare.names import given_comparison, pair_features, surname_comparison
 from exitmatch.normalize.names import encode_names
@@ -107,6 +107,9 @@ def test_date_of_birth_levels(
         (["G123"], ["G123"], ["MEX"], "G123", "G123", "MEX", "exact"),
         (["S1038459"], ["51038459"], ["IND"], "5IO3B459", "51038459", "IND", "ocr"),
         (["A045"], ["A045"], ["NGA"], "B507", "8507", "NGA", "renewal"),
+        (["4173804"], ["4173804"], ["AUS"], "4178304", "4178304", "AUS", "keying"),
+        (["2211117"], ["2211117"], ["AUS"], "2211171", "2211171", "AUS", "keying"),
+        (["2211117"], ["2211117"], ["AUS"], "2211171", "2211171", "NZL", "else"),
         (["L123"], ["1123"], ["LBN"], "F999", "F999", "FRA", "else"),
         (["L123"], ["1123"], ["LBN"], "L123", "1123", "FRA", "else"),  # another country's
         ([], [], [], "F999", "F999", "FRA", "missing"),
@@ -151,6 +154,7 @@ def test_document_levels(
             "r_doc_ocr_key": pl.Utf8,
         },
     )
+    frame = frame.with_columns(one_edit_feature(frame))
     assert _level(document_comparison(), frame) == level
 
 

@@ -10,6 +10,9 @@ searched under every identity it has (aliases, alternate dates). Passes:
 - ``name_year``: the sounds of both names, in either order, and the birth year within
   one year; catches wrong days and months, placeholders and partial dates.
 - ``name_only``: the sounds of both names where one side has no birth year.
+- ``near_document``: a part of a document number that one keying error leaves intact
+  (first half, second half, or both without the two middle characters), with the issuer and
+  either the birth year or a name's initial; catches a number keyed with one error.
 - ``one_name_year``: the sound of either name, the initial of the other and the birth
   year within one year, where the key is not too common among records (at most ``cap``
   of them); catches one name mangled beyond its sound and a date wrong as well.
@@ -28,6 +31,7 @@ class Pass(IntFlag):
     NAME_YEAR = 4
     NAME_ONLY = 8
     ONE_NAME_YEAR = 16
+    NEAR_DOCUMENT = 32
 
 
 PASS_NAMES = {p: str(p.name).lower() for p in Pass}
@@ -56,6 +60,31 @@ def candidate_pairs(
         ),
         _name_only(identities, records),
         _one_name_year(identities, records, cap),
+        _join(
+            _near_document_keys(
+                identities.select(
+                    "case_idx",
+                    "dob_year",
+                    "sur_initial",
+                    "giv_initial",
+                    number="doc_ocr",
+                    issuer="doc_issuers",
+                ).explode("number", "issuer"),
+                "case_idx",
+            ),
+            _near_document_keys(
+                records.select(
+                    "rec",
+                    "dob_year",
+                    "sur_initial",
+                    "giv_initial",
+                    number="doc_ocr",
+                    issuer="doc_issuer",
+                ),
+                "rec",
+            ),
+            Pass.NEAR_DOCUMENT,
+        ),
     ]
     return (
         pl.concat(found)
@@ -163,3 +192,32 @@ def _one_name_year(identities: pl.DataFrame, records: pl.DataFrame, cap: int) ->
     common = record_keys.group_by("key").len().filter(pl.col("len") > cap).select("key")
     record_keys = record_keys.join(common, on="key", how="anti")
     return _join(keys(identities, "case_idx", widen=True), record_keys, Pass.ONE_NAME_YEAR)
+
+
+# Shortest number whose parts still say something.
+_NEAR_MIN_LENGTH = 6
+
+
+def _near_document_keys(frame: pl.DataFrame, id_column: str) -> pl.DataFrame:
+    """Parts of each document number that survive one keying error, each with the issuer
+    and one of: birth year, surname initial, given-name initial."""
+    number = pl.col("number")
+    half = number.str.len_chars() // 2
+    parts = pl.concat_list(
+        pl.concat_str(pl.lit("a"), number.str.slice(0, half)),
+        pl.concat_str(pl.lit("b"), number.str.slice(half)),
+        pl.concat_str(pl.lit("c"), number.str.slice(0, half - 1), number.str.slice(half + 1)),
+    )
+    extras = pl.concat_list(
+        pl.concat_str(pl.lit("y"), pl.col("dob_year").cast(pl.Utf8)),
+        pl.concat_str(pl.lit("s"), "sur_initial"),
+        pl.concat_str(pl.lit("g"), "giv_initial"),
+    ).list.drop_nulls()
+    keyed = (
+        frame.filter(number.str.len_chars() >= _NEAR_MIN_LENGTH)
+        .select(id_column, issuer=pl.col("issuer").fill_null(""), part=parts, extra=extras)
+        .explode("part")
+        .explode("extra")
+        .drop_nulls("extra")
+    )
+    return keyed.select(id_column, key=pl.struct("issuer", "part", "extra").hash(7))

@@ -10,6 +10,45 @@ from __future__ import annotations
 import polars as pl
 
 from exitmatch.compare.levels import Comparison, Level, else_level
+from exitmatch.compare.similarity import keying_distance_pairs
+
+# Numbers shorter than this are too short for one edit to mean a keying error.
+MIN_KEYED_LENGTH = 6
+
+
+def one_edit_feature(frame: pl.DataFrame, left: str = "c", right: str = "r") -> pl.Series:
+    """``doc_one_edit``: the record's number is one keying error away from one of the case's
+    numbers from the same issuer (or from any, where the record does not say its issuer)."""
+    exploded = (
+        frame.select(
+            __pair=pl.int_range(pl.len(), dtype=pl.UInt32),
+            number=pl.col(f"{left}_doc_numbers"),
+            issuer=pl.col(f"{left}_doc_issuers"),
+            r_number=pl.col(f"{right}_doc_number"),
+            r_issuer=pl.col(f"{right}_doc_issuer"),
+        )
+        .filter(pl.col("r_number").str.len_chars() >= MIN_KEYED_LENGTH)
+        .explode("number", "issuer")
+        .filter(
+            (pl.col("number").str.len_chars() >= MIN_KEYED_LENGTH)
+            & (pl.col("r_issuer").is_null() | (pl.col("issuer") == pl.col("r_issuer")))
+        )
+    )
+    distances = keying_distance_pairs(exploded["number"].to_list(), exploded["r_number"].to_list())
+    close = (
+        exploded.select("__pair")
+        .with_columns(distance=pl.Series(distances))
+        .filter(pl.col("distance") == 1)
+        .select("__pair")
+        .unique()
+    )
+    flags = pl.DataFrame({"__pair": pl.int_range(frame.height, eager=True, dtype=pl.UInt32)})
+    return (
+        flags.join(close.with_columns(hit=pl.lit(True)), on="__pair", how="left")
+        .sort("__pair")["hit"]
+        .fill_null(False)
+        .alias("doc_one_edit")
+    )
 
 
 def document_comparison(left: str = "c", right: str = "r") -> Comparison:
@@ -42,6 +81,11 @@ def document_comparison(left: str = "c", right: str = "r") -> Comparison:
                 "same number but for OCR-confusable characters",
                 pl.col(f"{left}_doc_ocr_keys").list.contains(pl.col(f"{right}_doc_ocr_key"))
                 | (no_issuer & pl.col(f"{left}_doc_ocr").list.contains(pl.col(f"{right}_doc_ocr"))),
+            ),
+            Level(
+                "keying",
+                "one keying error in the number (a character wrong, or two swapped)",
+                pl.col("doc_one_edit"),
             ),
             Level(
                 "renewal",

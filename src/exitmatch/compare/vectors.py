@@ -12,7 +12,7 @@ import polars as pl
 
 from exitmatch.compare.dates import dob_comparison
 from exitmatch.compare.demographics import nationality_comparison, sex_comparison
-from exitmatch.compare.documents import document_comparison
+from exitmatch.compare.documents import document_comparison, one_edit_feature
 from exitmatch.compare.levels import Comparison
 from exitmatch.compare.names import given_comparison, pair_features, surname_comparison
 
@@ -113,6 +113,7 @@ def comparison_vectors(
         tf_given=pl.when(swap).then("r_tf_giv_x").otherwise("r_tf_giv"),
         tf_dob=pl.col("r_tf_dob"),
     )
+    frame = frame.with_columns(one_edit_feature(frame))
     others = [c for c in comparisons() if c.name not in ("surname", "given_names")]
     frame = frame.with_columns(c.gamma() for c in others)
     gamma_columns = [c.gamma_column for c in comparisons()]

@@ -20,23 +20,45 @@ _SMOOTHING = 0.5
 
 
 def u_from_random_pairs(
-    vectors: pl.DataFrame, comparisons: tuple[Comparison, ...]
+    vectors: pl.DataFrame,
+    comparisons: tuple[Comparison, ...],
+    weights: npt.NDArray[np.float64] | None = None,
 ) -> dict[str, list[float]]:
-    """Share of each level among random pairs (missing pairs left out of the share)."""
+    """Share of each level among random pairs (missing pairs left out of the share).
+
+    ``weights`` (one per pair, e.g. the chance it is not a match) discount random pairs
+    that happen to be matches: in a small population they are not negligible."""
     result = {}
     for comparison in comparisons:
-        counts = _level_counts(vectors[comparison.gamma_column], len(comparison.levels))
+        counts = _level_counts(vectors[comparison.gamma_column], len(comparison.levels), weights)
         observed = counts[1:] + _SMOOTHING
         result[comparison.name] = [0.0, *(observed / observed.sum()).tolist()]
     return result
 
 
-def _level_counts(gamma: pl.Series, levels: int) -> npt.NDArray[np.float64]:
-    counts = np.zeros(levels, dtype=np.float64)
-    values = gamma.value_counts()
-    for level, count in zip(values[:, 0].to_list(), values["count"].to_list(), strict=True):
-        counts[int(level)] = count
-    return counts
+def _level_counts(
+    gamma: pl.Series, levels: int, weights: npt.NDArray[np.float64] | None = None
+) -> npt.NDArray[np.float64]:
+    values = gamma.to_numpy().astype(np.int64)
+    return np.bincount(values, weights=weights, minlength=levels).astype(np.float64)[:levels]
+
+
+def match_posterior(
+    vectors: pl.DataFrame,
+    comparisons: tuple[Comparison, ...],
+    m: dict[str, list[float]],
+    u: dict[str, list[float]],
+    prior: float,
+) -> npt.NDArray[np.float64]:
+    """Chance that each pair matches, from its levels, m, u and the prior."""
+    log_odds = np.full(vectors.height, np.log(prior / (1.0 - prior)))
+    for comparison in comparisons:
+        gamma = vectors[comparison.gamma_column].to_numpy().astype(np.int64)
+        mk = np.maximum(np.asarray(m[comparison.name]), 1e-12)
+        uk = np.maximum(np.asarray(u[comparison.name]), 1e-12)
+        ratio = np.where(gamma > 0, mk[gamma] / uk[gamma], 1.0)
+        log_odds += np.log(ratio)
+    return np.asarray(1.0 / (1.0 + np.exp(-np.clip(log_odds, -700, 700))), dtype=np.float64)
 
 
 def initial_m(comparison: Comparison) -> list[float]:

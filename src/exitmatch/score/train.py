@@ -9,7 +9,12 @@ import numpy as np
 import polars as pl
 
 from exitmatch.compare.levels import Comparison
-from exitmatch.score.em import expectation_maximisation, m_from_anchor, u_from_random_pairs
+from exitmatch.score.em import (
+    expectation_maximisation,
+    m_from_anchor,
+    match_posterior,
+    u_from_random_pairs,
+)
 from exitmatch.score.model import ComparisonParameters, LevelParameters, MatchModel
 
 
@@ -42,6 +47,9 @@ def best_identity(vectors: pl.DataFrame, comparisons: tuple[Comparison, ...]) ->
         .drop("__agreement")
     )
 
+
+# Rounds of re-counting u without the random pairs that look like matches.
+U_REFINEMENTS = 1
 
 # Fewest pairs sharing a document number for their field agreement to stand as m.
 MIN_ANCHOR_PAIRS = 50
@@ -82,16 +90,22 @@ def train_model(
     """
     candidate_vectors = best_identity(candidate_vectors, comparisons)
     random_vectors = best_identity(random_vectors, comparisons)
+    anchored = _anchored_m(candidate_vectors, comparisons)
+    pairs = max(n_cases * n_records, 1)
     u = u_from_random_pairs(random_vectors, comparisons)
+    for _ in range(U_REFINEMENTS):
+        m, share, _ = expectation_maximisation(
+            candidate_vectors, comparisons, u, iterations=em_iterations, fixed_m=anchored
+        )
+        prior = min(max(share * candidate_vectors.height / pairs, 1e-12), 0.5)
+        # A random pair is a match about once in 1/prior draws: negligible among millions of
+        # travellers, not among a few thousand. Count u again on the pairs as non-matches.
+        posterior = match_posterior(random_vectors, comparisons, m, u, prior)
+        u = u_from_random_pairs(random_vectors, comparisons, weights=1.0 - posterior)
     m, share, iterations = expectation_maximisation(
-        candidate_vectors,
-        comparisons,
-        u,
-        iterations=em_iterations,
-        fixed_m=_anchored_m(candidate_vectors, comparisons),
+        candidate_vectors, comparisons, u, iterations=em_iterations, fixed_m=anchored
     )
-    matches = share * candidate_vectors.height
-    prior = min(max(matches / max(n_cases * n_records, 1), 1e-12), 0.5)
+    prior = min(max(share * candidate_vectors.height / pairs, 1e-12), 0.5)
     params = [
         ComparisonParameters(
             name=c.name,
