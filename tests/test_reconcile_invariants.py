@@ -12,7 +12,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from exitmatch.contract.codes import Source
-from exitmatch.reconcile import MODEL_FILE, run_reconcile
+from exitmatch.output.results import MODEL_FILE
+from exitmatch.reconcile import run_reconcile
 from exitmatch.score.model import MatchModel
 from exitmatch.settings import Settings, Thresholds
 from exitmatch.synth.config import SynthConfig

@@ -1,31 +1,47 @@
-"""Linking: from accepted rows to scored (case, record) pairs.
+"""Linking: from the store's cases and records to scored (case, record) pairs.
 
-Use ``link`` between ingestion and the 240(3) decisions. It normalises both sides,
-blocks, compares, trains the model when none is given, and scores. Everything is keyed
-by integers (``case_idx``, ``ident``, ``rec``) into the frames it returns.
+A ``Population`` is everything known at the time of a run: every case and every retained
+record, normalised, with stable integer keys (``case_idx`` by case_id, ``ident`` per case
+identity, ``rec`` by source and record_id) so the same data gives the same keys whatever
+night it arrived. ``new_pairs`` blocks only what is new (new records against every case,
+new or changed cases against every record); ``comparison_vectors`` of those pairs are kept
+in the store; ``train`` and ``score`` re-weigh every kept vector against today's
+population, so N nights give what one run over the same data gives.
 """
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass, field
 
 import polars as pl
 
 from exitmatch.block.passes import candidate_pairs
 from exitmatch.compare.vectors import comparison_vectors, comparisons
-from exitmatch.normalize.features import case_identities, travel_records
+from exitmatch.normalize.features import case_identities
 from exitmatch.normalize.names import encode_names
 from exitmatch.score.apply import score
-from exitmatch.score.frequencies import with_term_frequencies
+from exitmatch.score.frequencies import attach_term_frequencies, with_term_frequencies
 from exitmatch.score.model import MatchModel
 from exitmatch.score.train import random_pairs, train_model
 from exitmatch.settings import Settings
 
+# Columns that identify a comparison vector across runs.
+VECTOR_KEYS = ("case_id", "name_no", "dob_no", "kind", "record_id")
+
+
+@dataclass(frozen=True)
+class Population:
+    """Every case and retained record, normalised and keyed."""
+
+    cases: pl.DataFrame
+    identities: pl.DataFrame
+    records: pl.DataFrame
+    encodings: pl.DataFrame
+
 
 @dataclass(frozen=True)
 class Linked:
-    """Both sides as compared, the scored candidate pairs and the model that scored them."""
+    """The population, the scored candidate pairs and the model that scored them."""
 
     cases: pl.DataFrame
     identities: pl.DataFrame
@@ -35,61 +51,101 @@ class Linked:
     timings_s: dict[str, float] = field(default_factory=dict)
 
 
-def link(
-    cases: pl.DataFrame,
-    land: pl.DataFrame | None,
-    air: pl.DataFrame | None,
-    entries: pl.DataFrame | None,
-    settings: Settings,
-    model: MatchModel | None = None,
-) -> Linked:
-    timings: dict[str, float] = {}
-    clock = time.perf_counter()
-
-    def lap(stage: str) -> None:
-        nonlocal clock
-        now = time.perf_counter()
-        timings[stage] = round(now - clock, 3)
-        clock = now
-
+def population(cases: pl.DataFrame, records: pl.DataFrame) -> Population:
+    """Normalise ``cases`` (accepted inventory rows) and ``records`` (travel records as
+    ``normalize.features.travel_records`` makes them, in any order)."""
     cases = (
         cases.sort("case_id")
         .with_row_index("case_idx")
         .with_columns(pl.col("case_idx").cast(pl.UInt32))
     )
     identities = case_identities(cases.drop("case_idx"))
-    records = travel_records(land, air, entries)
+    records = (
+        records.sort("kind", "record_id")
+        .with_row_index("rec")
+        .with_columns(pl.col("rec").cast(pl.UInt32))
+    )
     names = pl.concat(
         [identities["surname"], identities["given"], records["surname"], records["given"]]
     )
     encodings = encode_names(names)
     identities = _with_sounds(identities, encodings)
     records = with_term_frequencies(_with_sounds(records, encodings), encodings)
-    lap("normalise")
+    return Population(cases, identities, records, encodings)
 
-    pairs = candidate_pairs(identities, records, cap=settings.block_cap)
-    lap("block")
 
-    chosen = comparisons()
-    vectors = comparison_vectors(pairs, identities, records, encodings)
-    lap("compare")
-    if model is None:
-        sample = random_pairs(cases.height, records.height, settings.random_pairs, settings.seed)
-        random_vectors = comparison_vectors(sample, identities, records, encodings)
-        model = train_model(
-            chosen,
-            vectors,
-            random_vectors,
-            n_cases=cases.height,
-            n_records=records.height,
-            em_iterations=settings.em_iterations,
+def new_pairs(
+    people: Population,
+    *,
+    changed_cases: pl.Series,
+    new_records: pl.DataFrame,
+    settings: Settings,
+) -> pl.DataFrame:
+    """Candidate pairs not yet compared: every case against the new records (``kind``,
+    ``record_id``), and the new or changed cases (case_id) against every record."""
+    fresh = people.records.join(new_records.select("kind", "record_id"), on=["kind", "record_id"])
+    changed = people.identities.filter(pl.col("case_id").is_in(changed_cases.implode()))
+    found = [
+        candidate_pairs(people.identities, fresh, cap=settings.block_cap),
+        candidate_pairs(changed, people.records, cap=settings.block_cap),
+    ]
+    return (
+        pl.concat(found)
+        .group_by("case_idx", "rec")
+        .agg(pl.col("passes").bitwise_or())
+        .sort("case_idx", "rec")
+    )
+
+
+def vectors_for(people: Population, pairs: pl.DataFrame) -> pl.DataFrame:
+    """Comparison vectors of ``pairs`` under their stable keys (``VECTOR_KEYS``), with the
+    blocking passes that found each pair."""
+    vectors = comparison_vectors(pairs, people.identities, people.records, people.encodings)
+    return (
+        vectors.join(pairs.select("case_idx", "rec", "passes"), on=["case_idx", "rec"])
+        .join(people.identities.select("ident", "case_id", "name_no", "dob_no"), on="ident")
+        .join(people.records.select("rec", "kind", "record_id"), on="rec")
+        .select(*VECTOR_KEYS, "passes", *_gamma_columns(), "name_swapped")
+    )
+
+
+def indexed(people: Population, stored: pl.DataFrame) -> pl.DataFrame:
+    """Stored vectors (``VECTOR_KEYS``) with today's ``case_idx``, ``ident`` and ``rec``."""
+    return (
+        stored.join(
+            people.identities.select("ident", "case_idx", "case_id", "name_no", "dob_no"),
+            on=["case_id", "name_no", "dob_no"],
         )
-        lap("train")
-    else:
-        model.check_against(chosen)
-    scored = score(vectors, chosen, model).join(pairs, on=["case_idx", "rec"], how="left")
-    lap("score")
-    return Linked(cases, identities, records, scored, model, timings)
+        .join(people.records.select("rec", "kind", "record_id"), on=["kind", "record_id"])
+        .select("case_idx", "ident", "rec", "passes", *_gamma_columns(), "name_swapped")
+        .sort("case_idx", "rec", "ident")
+    )
+
+
+def train(people: Population, vectors: pl.DataFrame, settings: Settings) -> MatchModel:
+    """u from random pairs of the whole population, m and the prior from ``vectors``."""
+    sample = random_pairs(
+        people.cases.height, people.records.height, settings.random_pairs, settings.seed
+    )
+    random_vectors = comparison_vectors(sample, people.identities, people.records, people.encodings)
+    return train_model(
+        comparisons(),
+        vectors,
+        random_vectors,
+        n_cases=people.cases.height,
+        n_records=people.records.height,
+        em_iterations=settings.em_iterations,
+    )
+
+
+def scored(people: Population, vectors: pl.DataFrame, model: MatchModel) -> pl.DataFrame:
+    """Best identity per (case, record) with weights, match weight and probability."""
+    model.check_against(comparisons())
+    return score(attach_term_frequencies(vectors, people.records), comparisons(), model)
+
+
+def _gamma_columns() -> list[str]:
+    return [c.gamma_column for c in comparisons()]
 
 
 def _with_sounds(frame: pl.DataFrame, encodings: pl.DataFrame) -> pl.DataFrame:

@@ -1,15 +1,19 @@
-"""One-shot reconciliation: ingest, link, decide, write every output file.
+"""A reconciliation run against the store: the one code path of nightly and streaming runs.
 
-Use ``run_reconcile`` for a night given as files (the ``reconcile`` command). It writes
-the contract's outputs into ``out`` (each atomically), plus ``early_departures.csv``,
-``model.json`` and ``candidate_pairs.parquet`` (every scored pair, for evaluation and
-review), and returns the run report.
+Use ``run_reconcile`` with the files that arrived. In one store transaction it ingests the
+files it has not seen (by content digest), upserts the cases and appends the records,
+compares what is new (new records against every case, new or changed cases against the
+whole retained history), re-weighs every kept comparison against today's population, and
+decides. Only after the commit are the output files replaced, each atomically, from what
+the store now holds: a run killed at any point leaves either the old state or the new one,
+and running again converges on the same outputs.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -17,44 +21,41 @@ import polars as pl
 
 from exitmatch import __version__
 from exitmatch.contract.codes import Source
-from exitmatch.contract.outputs import (
-    ClosureCandidate,
-    DataIssue,
-    QuarantineRow,
-    ReentryAlert,
-    RunReport,
-    WarrantCancellation,
-)
+from exitmatch.contract.outputs import RunReport
 from exitmatch.decide.outcomes import Outcomes, decide
 from exitmatch.errors import ContractError
-from exitmatch.ingest.load import Ingested, ingest, sort_rows
-from exitmatch.ingest.validate import ISSUES_SCHEMA, QUARANTINE_SCHEMA
-from exitmatch.link import Linked, link
-from exitmatch.output.files import atomic_path, model_columns, write_csv, write_json
+from exitmatch.ingest.load import Ingested, ingest
+from exitmatch.link import Linked, indexed, new_pairs, population, scored, train, vectors_for
+from exitmatch.normalize.features import travel_records
+from exitmatch.output.files import write_json
+from exitmatch.output.results import write_results
 from exitmatch.score.model import MatchModel
 from exitmatch.settings import Settings
-
-CLOSURES_FILE = "closure_candidates.csv"
-WARRANTS_FILE = "warrant_cancellations.csv"
-ALERTS_FILE = "reentry_alerts.csv"
-EARLY_FILE = "early_departures.csv"
-MODEL_FILE = "model.json"
-PAIRS_FILE = "candidate_pairs.parquet"
-
-# Optional columns added after the contract's own (the contract allows additions).
-CLOSURE_EXTRAS = ("priority", "region")
-ALERT_EXTRAS = ("order_type", "arc_required", "arc_reason")
-EARLY_COLUMNS = (
-    "case_id",
-    "uci",
-    "exit_source",
-    "exit_record_id",
-    "departed_at",
-    "reason",
-    "match_probability",
-    "band",
-    "evidence",
+from exitmatch.store.state import (
+    changed_cases,
+    ingested_digests,
+    known_record_ids,
+    load_cases,
+    load_records,
+    load_vectors,
+    record_run,
+    remember_files,
+    replace_vectors,
+    store_records,
+    upsert_cases,
 )
+from exitmatch.store.store import Store
+
+STORE_FILE = "exitmatch.duckdb"
+
+
+@dataclass(frozen=True)
+class Received:
+    """What a run took in: ingestion results per source, and what is new."""
+
+    loaded: dict[Source, Ingested]
+    changed_cases: pl.Series
+    new_records: pl.DataFrame
 
 
 def run_reconcile(
@@ -62,106 +63,131 @@ def run_reconcile(
     out: Path,
     settings: Settings,
     model: MatchModel | None = None,
+    *,
+    db: Path | str | None = None,
+    wait_s: float = 0.0,
+    command: str = "reconcile",
 ) -> RunReport:
-    """Reconcile one night given as files; write every output into ``out``."""
+    """Take in the files given, reconcile, and write every output into ``out``.
+
+    ``db`` is the store (default ``out/exitmatch.duckdb``; ``:memory:`` for none kept).
+    """
     started_at = datetime.now(UTC)
-    if Source.INVENTORY not in inputs:
-        raise ContractError("reconcile needs --inventory")
-    if Source.LAND not in inputs and Source.AIR not in inputs:
-        raise ContractError("reconcile needs --land or --air (or both)")
-    clock = time.perf_counter()
-    loaded = {source: ingest(source, paths) for source, paths in inputs.items()}
-    timings = {"read": round(time.perf_counter() - clock, 3)}
+    with Store.open(db if db is not None else out / STORE_FILE, wait_s=wait_s) as store:
+        run_id = store.next_run_id()
+        timings: dict[str, float] = {}
+        clock = time.perf_counter()
+        with store.transaction():
+            received = _receive(store, inputs, run_id)
+            timings["read"] = round(time.perf_counter() - clock, 3)
+            if store.scalar("SELECT count(*) FROM cases") == 0:
+                raise ContractError("the store holds no removal cases yet: give --inventory")
+            if store.scalar("SELECT count(*) FROM records") == 0:
+                raise ContractError("the store holds no exit records yet: give --land or --air")
+            linked = _link(store, received, settings, model, timings)
+            clock = time.perf_counter()
+            outcomes = decide(linked, settings)
+            timings["decide"] = round(time.perf_counter() - clock, 3)
+            report = _report(store, received, linked, outcomes, settings, timings)
+            report = report.model_copy(update={"command": command, "started_at": started_at})
+            record_run(store, run_id, report, linked.model, outcomes)
+        clock = time.perf_counter()
+        written = write_results(out, store, linked.model, outcomes, linked)
+        report.timings_s["write"] = round(time.perf_counter() - clock, 3)
+        report = report.model_copy(update={"outputs": written})
+    write_json(report, out / "run_report.json")
+    return report
+
+
+def _receive(store: Store, inputs: Mapping[Source, Sequence[Path]], run_id: int) -> Received:
+    skip = ingested_digests(store)
+    loaded: dict[Source, Ingested] = {}
+    for source, paths in inputs.items():
+        known = None if source is Source.INVENTORY else known_record_ids(store, source)
+        loaded[source] = ingest(source, paths, known=known, skip=skip)
+    remember_files(store, loaded.values(), run_id)
+    changed = pl.Series("case_id", [], dtype=pl.Utf8)
+    if Source.INVENTORY in loaded:
+        changed = changed_cases(store, loaded[Source.INVENTORY].frame)
+        upsert_cases(store, loaded[Source.INVENTORY].frame, run_id)
 
     def frame(source: Source) -> pl.DataFrame | None:
         return loaded[source].frame if source in loaded else None
 
-    linked = link(
-        loaded[Source.INVENTORY].frame,
-        frame(Source.LAND),
-        frame(Source.AIR),
-        frame(Source.ENTRIES),
-        settings,
-        model,
+    travel = [frame(s) for s in (Source.LAND, Source.AIR, Source.ENTRIES)]
+    new_records = (
+        travel_records(*travel)
+        if any(f is not None for f in travel)
+        else load_records(store).head(0)
     )
-    timings.update(linked.timings_s)
-    clock = time.perf_counter()
-    outcomes = decide(linked, settings)
-    timings["decide"] = round(time.perf_counter() - clock, 3)
-    clock = time.perf_counter()
-    written = write_outputs(out, loaded.values(), linked, outcomes)
-    timings["write"] = round(time.perf_counter() - clock, 3)
+    store_records(store, new_records, run_id)
+    return Received(loaded, changed, new_records)
 
-    sources = [result.counts() for result in loaded.values()]
-    report = RunReport(
+
+def _link(
+    store: Store,
+    received: Received,
+    settings: Settings,
+    model: MatchModel | None,
+    timings: dict[str, float],
+) -> Linked:
+    clock = time.perf_counter()
+
+    def lap(stage: str) -> None:
+        nonlocal clock
+        now = time.perf_counter()
+        timings[stage] = round(now - clock, 3)
+        clock = now
+
+    people = population(load_cases(store), load_records(store))
+    lap("normalise")
+    pairs = new_pairs(
+        people,
+        changed_cases=received.changed_cases,
+        new_records=received.new_records,
+        settings=settings,
+    )
+    lap("block")
+    replace_vectors(store, received.changed_cases, vectors_for(people, pairs))
+    vectors = indexed(people, load_vectors(store))
+    lap("compare")
+    if model is None:
+        model = train(people, vectors, settings)
+        lap("train")
+    result = scored(people, vectors, model)
+    lap("score")
+    return Linked(people.cases, people.identities, people.records, result, model, timings)
+
+
+def _report(
+    store: Store,
+    received: Received,
+    linked: Linked,
+    outcomes: Outcomes,
+    settings: Settings,
+    timings: dict[str, float],
+) -> RunReport:
+    sources = [result.counts() for result in received.loaded.values()]
+    return RunReport(
         exitmatch_version=__version__,
         command="reconcile",
-        started_at=started_at,
+        started_at=datetime.now(UTC),
         sources=sources,
         unreadable_files=sum(1 for s in sources for f in s.files if f.error),
         bands={
             band: int((outcomes.closures["band"] == band).sum())
             for band in ("confirmed", "probable", "possible")
         },
-        outputs=written,
         timings_s=timings,
         settings_fingerprint=settings.fingerprint(),
         model_fingerprint=linked.model.fingerprint(),
         settings=settings.model_dump(mode="json"),
-    )
-    write_json(report, out / "run_report.json")
-    return report
-
-
-def write_outputs(
-    out: Path, loaded: Iterable[Ingested], linked: Linked, outcomes: Outcomes
-) -> dict[str, int]:
-    """Write every output file; returns rows written per file."""
-    results = list(loaded)
-    quarantine = sort_rows(
-        pl.concat([pl.DataFrame(schema=QUARANTINE_SCHEMA), *(r.quarantine for r in results)])
-    )
-    issues = sort_rows(
-        pl.concat([pl.DataFrame(schema=ISSUES_SCHEMA), *(r.issues for r in results)])
-    )
-    written = {
-        CLOSURES_FILE: write_csv(
-            outcomes.closures,
-            out / CLOSURES_FILE,
-            [*model_columns(ClosureCandidate), *CLOSURE_EXTRAS],
-        ),
-        WARRANTS_FILE: write_csv(
-            outcomes.warrants, out / WARRANTS_FILE, model_columns(WarrantCancellation)
-        ),
-        ALERTS_FILE: write_csv(
-            outcomes.alerts, out / ALERTS_FILE, [*model_columns(ReentryAlert), *ALERT_EXTRAS]
-        ),
-        EARLY_FILE: write_csv(outcomes.early, out / EARLY_FILE, EARLY_COLUMNS),
-        "quarantine.csv": write_csv(
-            quarantine, out / "quarantine.csv", model_columns(QuarantineRow)
-        ),
-        "data_issues.csv": write_csv(issues, out / "data_issues.csv", model_columns(DataIssue)),
-    }
-    linked.model.save(out / MODEL_FILE)
-    pairs = candidate_pairs_frame(linked)
-    with atomic_path(out / PAIRS_FILE) as temp:
-        pairs.write_parquet(temp)
-    written[PAIRS_FILE] = pairs.height
-    return written
-
-
-def candidate_pairs_frame(linked: Linked) -> pl.DataFrame:
-    """Every scored pair by its contract keys: case, record source and id, passes, score."""
-    return (
-        linked.scored.join(linked.cases.select("case_idx", "case_id"), on="case_idx")
-        .join(linked.records.select("rec", "kind", "record_id"), on="rec")
-        .select(
-            "case_id",
-            pl.col("kind").alias("source"),
-            "record_id",
-            "passes",
-            pl.col("match_weight").round(3),
-            pl.col("match_probability").round(6),
-        )
-        .sort("case_id", "source", "record_id")
+        store={
+            "path": store.path,
+            "cases": int(str(store.scalar("SELECT count(*) FROM cases"))),
+            "records": int(str(store.scalar("SELECT count(*) FROM records"))),
+            "compared_pairs": linked.scored.height,
+            "new_records": received.new_records.height,
+            "new_or_changed_cases": received.changed_cases.len(),
+        },
     )

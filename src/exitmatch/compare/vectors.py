@@ -47,11 +47,6 @@ _RECORD_COLUMNS = (
     "doc_issuer",
     "doc_key",
     "doc_ocr_key",
-    "tf_sur",
-    "tf_giv",
-    "tf_sur_x",
-    "tf_giv_x",
-    "tf_dob",
 )
 
 
@@ -76,7 +71,7 @@ def comparison_vectors(
     """One row per (identity, record) of the candidate (case, record) pairs.
 
     Columns: case_idx, ident, rec, one ``g_<comparison>`` per comparison, ``name_swapped``,
-    and ``tf_surname`` / ``tf_given`` / ``tf_dob`` for the agreed values.
+    which depend on the two sides only (term frequencies are attached when scoring).
     """
     frame = (
         pairs.select("case_idx", "rec")
@@ -109,9 +104,6 @@ def comparison_vectors(
         name_swapped=swap,
         g_surname=pl.when(swap).then("g_x_surname").otherwise("g_surname"),
         g_given_names=pl.when(swap).then("g_x_given").otherwise("g_given_names"),
-        tf_surname=pl.when(swap).then("r_tf_sur_x").otherwise("r_tf_sur"),
-        tf_given=pl.when(swap).then("r_tf_giv_x").otherwise("r_tf_giv"),
-        tf_dob=pl.col("r_tf_dob"),
     )
     frame = frame.with_columns(one_edit_feature(frame))
     others = [c for c in comparisons() if c.name not in ("surname", "given_names")]
@@ -123,9 +115,6 @@ def comparison_vectors(
         "rec",
         *gamma_columns,
         "name_swapped",
-        "tf_surname",
-        "tf_given",
-        "tf_dob",
     )
 
 

@@ -118,6 +118,9 @@ class RunReport(_Out):
     settings_fingerprint: str | None = None
     model_fingerprint: str | None = None
     settings: dict[str, object] = Field(default_factory=dict)
+    store: dict[str, object] = Field(
+        default_factory=dict, description="The store after the run: path and sizes"
+    )
 
 
 OUTPUT_MODELS: dict[str, type[BaseModel]] = {

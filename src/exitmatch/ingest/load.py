@@ -70,8 +70,18 @@ class Ingested:
         )
 
 
-def ingest(source: Source, paths: Sequence[Path]) -> Ingested:
-    """Read and validate every file given for ``source`` (folders expanded, sorted by name)."""
+def ingest(
+    source: Source,
+    paths: Sequence[Path],
+    *,
+    known: pl.Series | None = None,
+    skip: frozenset[str] = frozenset(),
+) -> Ingested:
+    """Read and validate every file given for ``source`` (folders expanded, sorted by name).
+
+    ``known``: record ids received in earlier runs (their repeats are duplicates); ``skip``:
+    sha256 digests of files already ingested, which are not read again.
+    """
     started = time.perf_counter()
     raws: list[RawFile] = []
     failed: dict[str, FileCounts] = {}
@@ -85,6 +95,8 @@ def ingest(source: Source, paths: Sequence[Path]) -> Ingested:
     for path in find_inputs(paths):
         if str(path) in order:
             continue  # the same file given twice (or via its folder) is read once
+        if skip and file_digest(path) in skip:
+            continue  # delivered before: counted once, in the run that read it
         order.append(str(path))
         try:
             raws.append(read_raw(path, source))
@@ -94,7 +106,7 @@ def ingest(source: Source, paths: Sequence[Path]) -> Ingested:
 
     started = time.perf_counter()
     raw = _combine(source, raws)
-    checked = validate(source, raw, {r.name: r.columns for r in raws})
+    checked = validate(source, raw, {r.name: r.columns for r in raws}, known)
     rejected = [
         r.rejected.select(
             pl.lit(source.value, pl.Utf8).alias("source"),
@@ -128,14 +140,21 @@ def ingest(source: Source, paths: Sequence[Path]) -> Ingested:
     )
 
 
+def file_digest(path: Path) -> str | None:
+    """sha256 of a file's bytes, or None when it cannot be read."""
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:
+        return None
+
+
 def _failed(path: Path, error: ContractError) -> FileCounts:
     message = str(error).removeprefix(f"{error.file}: ") if error.file else str(error)
-    try:
-        digest: str | None = hashlib.sha256(path.read_bytes()).hexdigest()
-    except OSError:
-        digest = None
     return FileCounts(
-        file=str(path), format=file_format(path) or "unknown", sha256=digest, error=message
+        file=str(path),
+        format=file_format(path) or "unknown",
+        sha256=file_digest(path),
+        error=message,
     )
 
 

@@ -290,27 +290,38 @@ def _quarantine(
     ).with_columns(raw.alias("raw"))
 
 
-def _duplicates(source: Source, candidates: pl.DataFrame) -> pl.DataFrame:
-    """Rows whose key was already seen earlier in the source, with why."""
-    key = _t(KEY[source])
-    repeated = candidates.filter(pl.col(key).is_duplicated())
-    first = pl.col(key).is_first_distinct()
-    seen = repeated.filter(first).select(
-        key, pl.col("_file").alias("__ff"), pl.col("_row").alias("__fr")
+def _mark_duplicates(source: Source, checked: pl.DataFrame) -> pl.DataFrame:
+    """Flag ``__dup`` on usable rows whose key an earlier usable row already has, and give
+    them their reason. A row quarantined for other reasons does not shadow a later good one."""
+    key = pl.col(_t(KEY[source]))
+    usable = pl.col("__reason").is_null()
+    # One pass: keys of unusable rows are nulled so they neither count nor repeat.
+    checked = checked.with_columns(
+        (usable & ~pl.when(usable).then(key).is_first_distinct()).alias("__dup")
     )
+    if not checked["__dup"].any():
+        return checked
+    repeated = checked.filter("__dup").select(key).unique()
+    seen = (
+        checked.filter(usable & ~pl.col("__dup"))
+        .select(key, pl.col("_file").alias("__ff"), pl.col("_row").alias("__fr"))
+        .join(repeated, on=_t(KEY[source]), how="semi")
+    )
+    why = pl.lit(f"duplicate {KEY[source]}, first seen at ") + pl.col("__ff") + pl.lit(" row ")
     return (
-        repeated.filter(~first)
-        .join(seen, on=key, how="left", maintain_order="left")
+        checked.join(seen, on=_t(KEY[source]), how="left", maintain_order="left")
         .with_columns(
-            (
-                pl.lit(f"duplicate {KEY[source]}, first seen at ")
-                + pl.col("__ff")
-                + pl.lit(" row ")
-                + pl.col("__fr")
-            ).alias("__reason")
+            pl.when("__dup").then(why + pl.col("__fr")).otherwise("__reason").alias("__reason")
         )
         .drop("__ff", "__fr")
     )
+
+
+def _mark_known(source: Source, checked: pl.DataFrame, known: pl.Series) -> pl.DataFrame:
+    """Give usable rows whose key was received in an earlier run their reason."""
+    repeat = pl.col("__reason").is_null() & pl.col(_t(KEY[source])).is_in(known.implode())
+    why = pl.lit(f"duplicate {KEY[source]}, already received in an earlier run")
+    return checked.with_columns(pl.when(repeat).then(why).otherwise("__reason").alias("__reason"))
 
 
 def _rule(column: Column) -> Rule:
@@ -373,21 +384,24 @@ def validate(
     source: Source,
     raw: pl.DataFrame,
     file_columns: Mapping[str, Sequence[str]] | None = None,
+    known: pl.Series | None = None,
 ) -> Validated:
     """Validate the raw text rows of one source (all its files, in reading order).
 
     ``raw`` holds text columns plus ``_file`` and ``_row`` (and ``_raw`` for JSON lines);
     ``file_columns`` gives each file's own column order, to show quarantined rows as read.
+    ``known`` holds record ids already received in earlier runs: a row repeating one is a
+    duplicate like one repeated within these files.
     """
     default = [c for c in raw.columns if not c.startswith("_")]
     checked = _checked(source, raw)
+    # The parsed parts are spent; dropping them makes every later filter cheaper.
+    checked = checked.drop(c for c in checked.columns if c.startswith("__x_"))
+    checked = _mark_duplicates(source, checked)
+    if known is not None and not known.is_empty():
+        checked = _mark_known(source, checked, known)
     candidates = checked.filter(pl.col("__reason").is_null())
-    duplicates = _duplicates(source, candidates)
-    if duplicates.height:
-        candidates = candidates.filter(pl.col(_t(KEY[source])).is_first_distinct())
-    rejected = pl.concat(
-        [checked.filter(pl.col("__reason").is_not_null()), duplicates], how="vertical"
-    )
+    rejected = checked.filter(pl.col("__reason").is_not_null())
     quarantine = _quarantine(source, rejected, file_columns or {}, default)
     return Validated(
         frame=_accepted(source, candidates),

@@ -81,3 +81,18 @@ def _attach(frame: pl.DataFrame, shares: pl.DataFrame, column: str, name: str) -
         shares.rename({"value": column, "share": name}), on=["__group", column], how="left"
     )
     return joined.with_columns(pl.col(name).fill_null(floor).clip(floor, 1.0))
+
+
+def attach_term_frequencies(vectors: pl.DataFrame, records: pl.DataFrame) -> pl.DataFrame:
+    """``tf_surname``, ``tf_given`` and ``tf_dob`` of each vector's agreed values: the
+    record's own, read the other way round where the names were swapped."""
+    tf = records.select("rec", "tf_sur", "tf_giv", "tf_sur_x", "tf_giv_x", "tf_dob")
+    swapped = pl.col("name_swapped")
+    return (
+        vectors.join(tf, on="rec", how="left")
+        .with_columns(
+            tf_surname=pl.when(swapped).then("tf_sur_x").otherwise("tf_sur"),
+            tf_given=pl.when(swapped).then("tf_giv_x").otherwise("tf_giv"),
+        )
+        .drop("tf_sur", "tf_giv", "tf_sur_x", "tf_giv_x")
+    )

@@ -1,0 +1,97 @@
+"""Writing a run's output files from its decisions and the store.
+
+Use ``write_results`` after the run's transaction has committed. Every file is replaced
+atomically; quarantine and data issues are the store's, all runs together, so the files
+say the same after N nightly runs as after one run over the same data.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import polars as pl
+
+from exitmatch.contract.outputs import (
+    ClosureCandidate,
+    DataIssue,
+    QuarantineRow,
+    ReentryAlert,
+    WarrantCancellation,
+)
+from exitmatch.decide.outcomes import Outcomes
+from exitmatch.ingest.load import sort_rows
+from exitmatch.link import Linked
+from exitmatch.output.files import atomic_path, model_columns, write_csv
+from exitmatch.score.model import MatchModel
+from exitmatch.store.store import Store
+
+CLOSURES_FILE = "closure_candidates.csv"
+WARRANTS_FILE = "warrant_cancellations.csv"
+ALERTS_FILE = "reentry_alerts.csv"
+EARLY_FILE = "early_departures.csv"
+QUARANTINE_FILE = "quarantine.csv"
+DATA_ISSUES_FILE = "data_issues.csv"
+MODEL_FILE = "model.json"
+PAIRS_FILE = "candidate_pairs.parquet"
+
+# Optional columns added after the contract's own (the contract allows additions).
+CLOSURE_EXTRAS = ("priority", "region")
+ALERT_EXTRAS = ("order_type", "arc_required", "arc_reason")
+EARLY_COLUMNS = (
+    "case_id",
+    "uci",
+    "exit_source",
+    "exit_record_id",
+    "departed_at",
+    "reason",
+    "match_probability",
+    "band",
+    "evidence",
+)
+
+
+def write_results(
+    out: Path, store: Store, model: MatchModel, outcomes: Outcomes, linked: Linked
+) -> dict[str, int]:
+    """Write every output file into ``out``; returns rows written per file."""
+    quarantine = sort_rows(store.frame("SELECT * EXCLUDE (run_id) FROM quarantine"))
+    issues = sort_rows(store.frame("SELECT * EXCLUDE (run_id) FROM data_issues"))
+    written = {
+        CLOSURES_FILE: write_csv(
+            outcomes.closures,
+            out / CLOSURES_FILE,
+            [*model_columns(ClosureCandidate), *CLOSURE_EXTRAS],
+        ),
+        WARRANTS_FILE: write_csv(
+            outcomes.warrants, out / WARRANTS_FILE, model_columns(WarrantCancellation)
+        ),
+        ALERTS_FILE: write_csv(
+            outcomes.alerts, out / ALERTS_FILE, [*model_columns(ReentryAlert), *ALERT_EXTRAS]
+        ),
+        EARLY_FILE: write_csv(outcomes.early, out / EARLY_FILE, EARLY_COLUMNS),
+        QUARANTINE_FILE: write_csv(quarantine, out / QUARANTINE_FILE, model_columns(QuarantineRow)),
+        DATA_ISSUES_FILE: write_csv(issues, out / DATA_ISSUES_FILE, model_columns(DataIssue)),
+    }
+    model.save(out / MODEL_FILE)
+    pairs = candidate_pairs_frame(linked)
+    with atomic_path(out / PAIRS_FILE) as temp:
+        pairs.write_parquet(temp)
+    written[PAIRS_FILE] = pairs.height
+    return written
+
+
+def candidate_pairs_frame(linked: Linked) -> pl.DataFrame:
+    """Every scored pair by its contract keys: case, record source and id, passes, score."""
+    return (
+        linked.scored.join(linked.cases.select("case_idx", "case_id"), on="case_idx")
+        .join(linked.records.select("rec", "kind", "record_id"), on="rec")
+        .select(
+            "case_id",
+            pl.col("kind").alias("source"),
+            "record_id",
+            "passes",
+            pl.col("match_weight").round(3),
+            pl.col("match_probability").round(6),
+        )
+        .sort("case_id", "source", "record_id")
+    )

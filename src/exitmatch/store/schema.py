@@ -1,0 +1,63 @@
+"""Tables of the store and their versioned migrations.
+
+Each migration is a list of SQL statements applied once, in order; ``meta`` holds the
+version reached. A store written by an older version opens in a newer one by running the
+migrations it lacks; a store newer than this version is refused.
+"""
+
+from __future__ import annotations
+
+MIGRATIONS: tuple[tuple[str, ...], ...] = (
+    # 1: the first layout.
+    (
+        "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT)",
+        # Files ingested, by content digest: the same file delivered twice counts once.
+        """CREATE TABLE ledger (
+            sha256 TEXT PRIMARY KEY, source TEXT, file TEXT, format TEXT, read BIGINT,
+            accepted BIGINT, quarantined BIGINT, data_issues BIGINT, run_id BIGINT)""",
+        # Removal cases as last received; identity_digest changes when anything the
+        # matcher compares changes.
+        """CREATE TABLE cases (
+            case_id TEXT PRIMARY KEY, uci TEXT, surname TEXT, given_names TEXT,
+            aliases TEXT[], date_of_birth TEXT, dob_year SMALLINT, dob_month TINYINT,
+            dob_day TINYINT, alt_dates_of_birth TEXT[], sex TEXT, citizenships TEXT[],
+            documents STRUCT(type TEXT, issuer TEXT, number TEXT)[], order_type TEXT,
+            order_date DATE, enforceable_date DATE, inventory_status TEXT, priority TEXT,
+            warrant_id TEXT, warrant_status TEXT, region TEXT, _file TEXT, _row TEXT,
+            identity_digest TEXT, updated_run BIGINT)""",
+        # Retained exit and entry history, one row per record as first received.
+        """CREATE TABLE records (
+            kind TEXT, record_id TEXT, surname TEXT, given TEXT, "at" TIMESTAMPTZ, place TEXT,
+            dob_year SMALLINT, dob_month TINYINT, dob_day TINYINT, sex TEXT,
+            nationality TEXT, doc_type TEXT, doc_number TEXT, doc_ocr TEXT, doc_issuer TEXT,
+            doc_key TEXT, doc_ocr_key TEXT, received_run BIGINT,
+            PRIMARY KEY (kind, record_id))""",
+        # Comparison vectors of every candidate pair: what the field comparisons found.
+        # They depend on the two records only, so they are kept and re-weighed each night.
+        """CREATE TABLE vectors (
+            case_id TEXT, name_no USMALLINT, dob_no USMALLINT, kind TEXT, record_id TEXT,
+            passes UTINYINT, g_surname UTINYINT, g_given_names UTINYINT,
+            g_date_of_birth UTINYINT, g_document UTINYINT, g_nationality UTINYINT,
+            g_sex UTINYINT, name_swapped BOOLEAN)""",
+        "CREATE INDEX vectors_case ON vectors (case_id)",
+        """CREATE TABLE quarantine (
+            source TEXT, file TEXT, "row" TEXT, reason TEXT, raw TEXT, run_id BIGINT)""",
+        """CREATE TABLE data_issues (
+            source TEXT, file TEXT, "row" TEXT, "column" TEXT, value TEXT, reason TEXT,
+            run_id BIGINT)""",
+        """CREATE TABLE runs (
+            run_id BIGINT PRIMARY KEY, started_at TIMESTAMPTZ, finished_at TIMESTAMPTZ,
+            command TEXT, report JSON)""",
+        "CREATE TABLE models (run_id BIGINT PRIMARY KEY, fingerprint TEXT, model JSON)",
+        # The decisions of the latest run, as written to the output files.
+        """CREATE TABLE candidates (
+            case_id TEXT PRIMARY KEY, exit_source TEXT, exit_record_id TEXT,
+            band TEXT, match_probability DOUBLE, evidence TEXT, run_id BIGINT)""",
+        # Append-only: who or what changed which candidate, when, from what to what.
+        """CREATE TABLE audit (
+            "at" TIMESTAMPTZ, run_id BIGINT, actor TEXT, entity TEXT, "key" TEXT,
+            "action" TEXT, "before" TEXT, "after" TEXT)""",
+    ),
+)
+
+SCHEMA_VERSION = len(MIGRATIONS)

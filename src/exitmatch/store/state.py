@@ -1,0 +1,174 @@
+"""What a run reads from and writes to the store, table by table.
+
+Each function is one step of a run (see ``exitmatch.reconcile``) and runs inside its
+transaction. Cases are upserted (the latest row for a case_id wins); records are kept as
+first received; comparison vectors are replaced for cases whose identity changed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import UTC, datetime
+
+import polars as pl
+
+from exitmatch.contract.codes import Source
+from exitmatch.contract.outputs import RunReport
+from exitmatch.decide.outcomes import Outcomes
+from exitmatch.ingest.frames import INVENTORY
+from exitmatch.ingest.load import Ingested
+from exitmatch.score.model import MatchModel
+from exitmatch.store.store import Store
+
+# The kind of travel record each source brings.
+KIND = {Source.LAND: "land", Source.AIR: "air", Source.ENTRIES: "entry"}
+
+# What the matcher compares: a change here means the case must be compared again.
+IDENTITY_COLUMNS = (
+    "surname",
+    "given_names",
+    "aliases",
+    "date_of_birth",
+    "alt_dates_of_birth",
+    "sex",
+    "citizenships",
+    "documents",
+)
+
+
+def ingested_digests(store: Store) -> frozenset[str]:
+    digests = store.frame("SELECT sha256 FROM ledger")["sha256"]
+    return frozenset(digests.drop_nulls().to_list())
+
+
+def known_record_ids(store: Store, source: Source) -> pl.Series:
+    frame = store.frame("SELECT record_id FROM records WHERE kind = ?", [KIND[source]])
+    return frame["record_id"]
+
+
+def remember_files(store: Store, loaded: Iterable[Ingested], run_id: int) -> None:
+    """Ledger every file read this run (unreadable ones too: the same bytes would fail
+    the same way), so a redelivery is not counted twice."""
+    rows = [
+        {
+            "sha256": counts.sha256,
+            "source": result.source.value,
+            "file": counts.file,
+            "format": counts.format,
+            "read": counts.read,
+            "accepted": counts.accepted,
+            "quarantined": counts.quarantined,
+            "data_issues": counts.data_issues,
+            "run_id": run_id,
+        }
+        for result in loaded
+        for counts in result.files
+        if counts.sha256
+    ]
+    if rows:
+        store.insert("ledger", pl.DataFrame(rows).unique("sha256", keep="first"))
+    for result in loaded:
+        store.insert("quarantine", result.quarantine.with_columns(run_id=pl.lit(run_id)))
+        store.insert("data_issues", result.issues.with_columns(run_id=pl.lit(run_id)))
+
+
+def _identity_digest() -> pl.Expr:
+    return pl.struct(IDENTITY_COLUMNS).hash(11).cast(pl.Utf8)
+
+
+def changed_cases(store: Store, cases: pl.DataFrame) -> pl.Series:
+    """case_ids of ``cases`` that are new or whose identity differs from the stored one."""
+    incoming = cases.select("case_id", digest=_identity_digest())
+    stored = store.frame("SELECT case_id, identity_digest AS digest FROM cases")
+    same = incoming.join(stored, on=["case_id", "digest"], how="semi")
+    return incoming.join(same, on="case_id", how="anti")["case_id"].sort()
+
+
+def upsert_cases(store: Store, cases: pl.DataFrame, run_id: int) -> None:
+    store.delete_keys("cases", "case_id", cases["case_id"])
+    store.insert(
+        "cases", cases.with_columns(identity_digest=_identity_digest(), updated_run=pl.lit(run_id))
+    )
+
+
+def load_cases(store: Store) -> pl.DataFrame:
+    columns = ", ".join(f'"{c}"' for c in INVENTORY)
+    return store.frame(f"SELECT {columns} FROM cases ORDER BY case_id")
+
+
+def store_records(store: Store, records: pl.DataFrame, run_id: int) -> None:
+    store.insert("records", records.drop("rec", strict=False).with_columns(received_run=pl.lit(run_id)))
+
+
+def load_records(store: Store) -> pl.DataFrame:
+    return store.frame("SELECT * EXCLUDE (received_run) FROM records ORDER BY kind, record_id")
+
+
+def replace_vectors(store: Store, changed: pl.Series, vectors: pl.DataFrame) -> None:
+    """Drop the vectors of changed cases (their identities are renumbered) and add the
+    newly compared ones."""
+    store.delete_keys("vectors", "case_id", changed)
+    store.insert("vectors", vectors)
+
+
+def load_vectors(store: Store) -> pl.DataFrame:
+    return store.frame("SELECT * FROM vectors")
+
+
+def record_run(
+    store: Store, run_id: int, report: RunReport, model: MatchModel, outcomes: Outcomes
+) -> None:
+    """The run, its model, the candidates it proposes, and what changed since the last."""
+    now = datetime.now(UTC)
+    store.connection.execute(
+        "INSERT INTO runs VALUES (?, ?, ?, ?, ?)",
+        [run_id, report.started_at, now, report.command, report.model_dump_json()],
+    )
+    store.connection.execute(
+        "INSERT INTO models VALUES (?, ?, ?)",
+        [run_id, model.fingerprint(), model.model_dump_json()],
+    )
+    current = outcomes.closures.select(
+        "case_id",
+        "exit_source",
+        "exit_record_id",
+        "band",
+        "match_probability",
+        "evidence",
+        run_id=pl.lit(run_id),
+    )
+    before = store.frame("SELECT * FROM candidates")
+    store.insert("audit", _changes(before, current, run_id, now))
+    store.connection.execute("DELETE FROM candidates")
+    store.insert("candidates", current)
+
+
+def _summary() -> pl.Expr:
+    return pl.format("{} {}/{} p={}", "band", "exit_source", "exit_record_id", "match_probability")
+
+
+def _changes(
+    before: pl.DataFrame, current: pl.DataFrame, run_id: int, now: datetime
+) -> pl.DataFrame:
+    """Audit rows: candidates proposed, changed or withdrawn by this run."""
+    old = before.select("case_id", old=_summary())
+    new = current.select("case_id", new=_summary())
+    joined = old.join(new, on="case_id", how="full", coalesce=True)
+    changed = joined.filter(pl.col("old").ne_missing(pl.col("new")))
+    action = (
+        pl.when(pl.col("old").is_null())
+        .then(pl.lit("proposed"))
+        .when(pl.col("new").is_null())
+        .then(pl.lit("withdrawn"))
+        .otherwise(pl.lit("changed"))
+    )
+    return changed.sort("case_id").select(
+        at=pl.lit(now, dtype=pl.Datetime("us", "UTC")),
+        run_id=pl.lit(run_id),
+        actor=pl.lit(f"exitmatch run {run_id}"),
+        entity=pl.lit("candidate"),
+        key="case_id",
+        action=action,
+        before="old",
+        after="new",
+    )

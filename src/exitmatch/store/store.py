@@ -1,0 +1,161 @@
+"""Opening the store and moving frames in and out of it.
+
+Use ``Store.open`` as a context manager; everything a run changes happens inside
+``transaction()``, so a run killed at any moment leaves the store as it was before the run
+(DuckDB replays only committed work). Only one process can hold the store for writing: a
+second one waits up to ``wait_s`` seconds, then is refused with ``StoreBusyError``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from types import TracebackType
+
+import duckdb
+import polars as pl
+
+from exitmatch.errors import ExitmatchError
+from exitmatch.store.schema import MIGRATIONS, SCHEMA_VERSION
+
+_POLL_S = 0.25
+
+
+class StoreError(ExitmatchError):
+    """The store cannot be opened or used."""
+
+
+class StoreBusyError(StoreError):
+    """Another exitmatch process holds the store."""
+
+
+class Store:
+    """An open store: one DuckDB connection, migrated to this version's layout."""
+
+    def __init__(self, connection: duckdb.DuckDBPyConnection, path: str) -> None:
+        self.connection = connection
+        self.path = path
+
+    @classmethod
+    def open(cls, path: Path | str, *, wait_s: float = 0.0) -> Store:
+        """Open (creating if need be) and migrate the store at ``path`` (``:memory:`` for a
+        throw-away one)."""
+        target = str(path)
+        if target != ":memory:":
+            Path(target).parent.mkdir(parents=True, exist_ok=True)
+        deadline = time.monotonic() + wait_s
+        while True:
+            try:
+                connection = duckdb.connect(target)
+                break
+            except duckdb.IOException as e:
+                if "lock" not in str(e).lower():
+                    raise StoreError(f"{target}: cannot open the store ({e})") from e
+                if time.monotonic() >= deadline:
+                    raise StoreBusyError(
+                        f"{target}: another exitmatch run is using this store; "
+                        "try again when it has finished (or pass --wait SECONDS)"
+                    ) from e
+                time.sleep(_POLL_S)
+        store = cls(connection, target)
+        store._migrate()
+        return store
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        trace: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self.connection.close()
+
+    def _migrate(self) -> None:
+        version = self.version()
+        if version > SCHEMA_VERSION:
+            raise StoreError(
+                f"{self.path}: store layout {version} is newer than this exitmatch "
+                f"({SCHEMA_VERSION}); upgrade exitmatch"
+            )
+        for number in range(version, SCHEMA_VERSION):
+            with self.transaction():
+                for statement in MIGRATIONS[number]:
+                    self.connection.execute(statement)
+                self.connection.execute(
+                    "INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", [str(number + 1)]
+                )
+
+    def version(self) -> int:
+        exists = self.connection.execute(
+            "SELECT count(*) FROM information_schema.tables WHERE table_name = 'meta'"
+        ).fetchone()
+        if not exists or not exists[0]:
+            return 0
+        row = self.connection.execute(
+            "SELECT value FROM meta WHERE key = 'schema_version'"
+        ).fetchone()
+        return int(row[0]) if row else 0
+
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[None]:
+        self.connection.execute("BEGIN TRANSACTION")
+        try:
+            yield
+        except BaseException:
+            self.connection.execute("ROLLBACK")
+            raise
+        self.connection.execute("COMMIT")
+
+    # ---- frames in and out -------------------------------------------------------------
+
+    def frame(self, sql: str, parameters: list[object] | None = None) -> pl.DataFrame:
+        """A query's result as a polars frame, timestamps in UTC."""
+        result: pl.DataFrame = self.connection.sql(sql, params=parameters or None).pl()
+        return result.with_columns(
+            pl.col(name).dt.convert_time_zone("UTC")
+            for name, dtype in result.schema.items()
+            if isinstance(dtype, pl.Datetime) and dtype.time_zone is not None
+        )
+
+    def insert(self, table: str, frame: pl.DataFrame) -> None:
+        """Append ``frame`` (columns named as the table's) to ``table``."""
+        if frame.is_empty():
+            return
+        self.connection.register("__incoming", frame.to_arrow())
+        try:
+            columns = ", ".join(f'"{c}"' for c in frame.columns)
+            self.connection.execute(
+                f"INSERT INTO {table} ({columns}) SELECT {columns} FROM __incoming"
+            )
+        finally:
+            # In an aborted transaction this fails too; the first error is the one to see.
+            with contextlib.suppress(duckdb.Error):
+                self.connection.unregister("__incoming")
+
+    def delete_keys(self, table: str, column: str, keys: pl.Series) -> None:
+        """Delete the rows of ``table`` whose ``column`` is one of ``keys``."""
+        if keys.is_empty():
+            return
+        self.connection.register("__keys", pl.DataFrame({"key": keys}).to_arrow())
+        try:
+            self.connection.execute(
+                f'DELETE FROM {table} WHERE "{column}" IN (SELECT key FROM __keys)'
+            )
+        finally:
+            with contextlib.suppress(duckdb.Error):
+                self.connection.unregister("__keys")
+
+    def scalar(self, sql: str, parameters: list[object] | None = None) -> object:
+        row = self.connection.execute(sql, parameters or []).fetchone()
+        return row[0] if row else None
+
+    def next_run_id(self) -> int:
+        last = self.scalar("SELECT max(run_id) FROM runs")
+        return int(last) + 1 if isinstance(last, int) else 1
