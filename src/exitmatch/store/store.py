@@ -93,15 +93,13 @@ class Store:
                 )
 
     def version(self) -> int:
-        exists = self.connection.execute(
+        exists = self.scalar(
             "SELECT count(*) FROM information_schema.tables WHERE table_name = 'meta'"
-        ).fetchone()
-        if not exists or not exists[0]:
+        )
+        if not exists:
             return 0
-        row = self.connection.execute(
-            "SELECT value FROM meta WHERE key = 'schema_version'"
-        ).fetchone()
-        return int(row[0]) if row else 0
+        value = self.scalar("SELECT value FROM meta WHERE key = 'schema_version'")
+        return int(str(value)) if value is not None else 0
 
     @contextlib.contextmanager
     def transaction(self) -> Iterator[None]:
@@ -153,8 +151,10 @@ class Store:
                 self.connection.unregister("__keys")
 
     def scalar(self, sql: str, parameters: list[object] | None = None) -> object:
-        row = self.connection.execute(sql, parameters or []).fetchone()
-        return row[0] if row else None
+        """The first value of a query's first row (None without rows). The whole result is
+        fetched: DuckDB refuses other work while a result is half read."""
+        rows = self.connection.execute(sql, parameters or []).fetchall()
+        return rows[0][0] if rows else None
 
     def next_run_id(self) -> int:
         last = self.scalar("SELECT max(run_id) FROM runs")
