@@ -37,6 +37,13 @@ InputPaths = Annotated[
     typer.Option(help="File or folder; repeat the option for several", show_default=False),
 ]
 OutDir = Annotated[Path, typer.Option(help="Folder for the output files")]
+StorePath = Annotated[
+    Path | None,
+    typer.Option(help="The store (an embedded DuckDB file); default OUT/exitmatch.duckdb"),
+]
+WaitSeconds = Annotated[
+    float, typer.Option(help="Seconds to wait for a store another run is using, then refuse")
+]
 
 
 @app.command()
@@ -87,16 +94,69 @@ def reconcile(
     model_file: Annotated[
         Path | None, typer.Option("--model", help="Saved model.json to reuse, not retrain")
     ] = None,
+    db: StorePath = None,
+    wait: WaitSeconds = 0.0,
 ) -> None:
-    """Reconcile a night: closure candidates, warrant cancellations, re-entry alerts."""
+    """Reconcile a night against the store: closures, warrant cancellations, alerts."""
     from exitmatch.reconcile import run_reconcile
     from exitmatch.score.model import MatchModel
 
     inputs = _inputs(inventory=inventory, land=land, air=air, entries=entries)
     settings = _run(lambda: _settings(settings_file))
     model = _run(lambda: MatchModel.load(model_file)) if model_file else None
-    report = _run(lambda: run_reconcile(inputs, out, settings, model))
+    report = _run(lambda: run_reconcile(inputs, out, settings, model, db=db, wait_s=wait))
     _summarise(report, out)
+
+
+@app.command()
+def watch(
+    inbox: Annotated[Path, typer.Option(help="Folder whose <source>/ subfolders receive files")],
+    out: OutDir,
+    db: StorePath = None,
+    interval: Annotated[float, typer.Option(help="Seconds between looks at the inbox")] = 2.0,
+    once: Annotated[bool, typer.Option(help="Stop when nothing complete is left")] = False,
+    settings_file: Annotated[
+        Path | None, typer.Option("--settings", help="Settings JSON (defaults otherwise)")
+    ] = None,
+) -> None:
+    """Reconcile files as they land in the inbox, in micro-batches, through the same engine."""
+    from exitmatch.watch import Batch
+    from exitmatch.watch import watch as run_watch
+
+    settings = _run(lambda: _settings(settings_file))
+
+    def report(batch: Batch) -> None:
+        _summarise(batch.report, out, exit_on_error=False)
+        typer.echo(
+            f"batch of {len(batch.files)} file(s): outputs {batch.latency_s:.2f} s after landing"
+        )
+
+    typer.echo(f"watching {inbox} (Ctrl-C to stop)")
+    try:
+        _run(
+            lambda: run_watch(
+                inbox, out, settings, db=db, interval_s=interval, once=once, on_batch=report
+            )
+        )
+    except KeyboardInterrupt:
+        typer.echo("stopped")
+
+
+@app.command()
+def status(
+    db: Annotated[Path, typer.Option(help="The store to describe")],
+) -> None:
+    """What the store holds: history size, open cases, last run, pending candidates."""
+    import json
+
+    from exitmatch.store.status import store_status
+    from exitmatch.store.store import Store
+
+    def describe() -> dict[str, object]:
+        with Store.open(db) as store:
+            return store_status(store)
+
+    typer.echo(json.dumps(_run(describe), indent=2))
 
 
 @app.command()
@@ -197,9 +257,9 @@ def _run(work: Callable[[], T]) -> T:
         raise typer.Exit(1) from e
 
 
-def _summarise(report: RunReport, out: Path) -> None:
+def _summarise(report: RunReport, out: Path, *, exit_on_error: bool = True) -> None:
     from exitmatch.output.summary import print_summary
 
     print_summary(report, out)
-    if report.unreadable_files:
+    if report.unreadable_files and exit_on_error:
         raise typer.Exit(EXIT_UNREADABLE_FILES)

@@ -34,6 +34,14 @@ def print_summary(report: RunReport, out: Path, console: Console | None = None) 
         console.print(f"candidates: {bands}")
     if report.outputs:
         console.print("outputs: " + ", ".join(f"{k} {v:,}" for k, v in report.outputs.items()))
+    if report.store:
+        sizes = {k: v for k, v in report.store.items() if k != "path"}
+        console.print(
+            "store: "
+            + ", ".join(
+                f"{k.replace('_', ' ')} {v:,}" for k, v in sizes.items() if isinstance(v, int)
+            )
+        )
     if report.timings_s:
         stages = ", ".join(f"{k} {v:.2f}s" for k, v in report.timings_s.items())
         console.print(f"timings: {stages}")
