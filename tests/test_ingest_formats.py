@@ -282,3 +282,12 @@ def test_paxlst_manifests_load_as_air_with_counts_that_add_up() -> None:
     assert counts.read == counts.accepted + counts.quarantined
     assert loaded.frame.height == counts.accepted > 0
     assert all("/" in row for row in loaded.quarantine["row"].to_list())  # message/segment
+
+
+def test_files_delivered_before_are_skipped_by_digest(tmp_path: Path) -> None:
+    old = _write(tmp_path / "land" / "a.csv", LAND_HEADER + LAND_ROWS)
+    _write(tmp_path / "land" / "b.jsonl", _land_jsonl())
+    digest = hashlib.sha256(old.read_bytes()).hexdigest()
+    loaded = ingest(Source.LAND, [tmp_path / "land"], skip=frozenset({digest}))
+    assert [Path(f.file).name for f in loaded.files] == ["b.jsonl"]
+    assert loaded.frame["_file"].unique().to_list() == [str(tmp_path / "land" / "b.jsonl")]

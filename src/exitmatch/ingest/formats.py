@@ -16,7 +16,7 @@ import importlib
 import io
 import json
 import zlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -121,6 +121,16 @@ def find_inputs(paths: Iterable[Path]) -> list[Path]:
 
 def read_raw(path: Path, source: Source) -> RawFile:
     """Read one input file into text columns; raise ``ContractError`` if it cannot be read."""
+    raw = read_new(path, source, skip=frozenset())
+    assert raw is not None  # nothing is skipped
+    return raw
+
+
+def read_new(path: Path, source: Source, skip: Collection[str]) -> RawFile | None:
+    """``read_raw``, or None when the file's sha256 is in ``skip`` (delivered before).
+
+    The digest is taken from the bytes read for parsing, so a file is read once either way.
+    """
     name = str(path)
     fmt = file_format(path)
     if fmt is None:
@@ -136,6 +146,8 @@ def read_raw(path: Path, source: Source) -> RawFile:
     except OSError as e:
         raise ContractError(f"cannot be read ({e.strerror})", file=name) from e
     digest = hashlib.sha256(data).hexdigest()
+    if digest in skip:
+        return None
     if fmt == "paxlst":
         return _read_paxlst(path, source, digest)
     if fmt.endswith(".gz"):

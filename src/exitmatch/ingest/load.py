@@ -36,7 +36,7 @@ from exitmatch.ingest.formats import (
     contract_columns,
     file_format,
     find_inputs,
-    read_raw,
+    read_new,
 )
 from exitmatch.ingest.validate import ISSUES_SCHEMA, QUARANTINE_SCHEMA, validate
 from exitmatch.output.files import write_json, write_model_csv
@@ -95,13 +95,15 @@ def ingest(
     for path in find_inputs(paths):
         if str(path) in order:
             continue  # the same file given twice (or via its folder) is read once
-        if skip and file_digest(path) in skip:
-            continue  # delivered before: counted once, in the run that read it
-        order.append(str(path))
         try:
-            raws.append(read_raw(path, source))
+            new = read_new(path, source, skip)
         except ContractError as e:
+            order.append(str(path))
             failed[str(path)] = _failed(path, e)
+            continue
+        if new is not None:  # None: delivered before, counted once, in the run that read it
+            order.append(str(path))
+            raws.append(new)
     read_s = time.perf_counter() - started
 
     started = time.perf_counter()
