@@ -188,6 +188,8 @@ def test_folder_holds_every_input_file_sorted_by_name(tmp_path: Path) -> None:
         ("no_names.csv", b"record_id,crossed_at,port\nL1,x,P\n", "identity columns"),
         ("twice.csv", b"record_id,surname,Surname,crossed_at,port\n", "appears twice"),
         ("same.csv", b"record_id,port,surname,crossed_at,port\n", "'port' appears twice"),
+        ("reserved.csv", b"record_id,surname,crossed_at,port,_row\n", "'_row' is reserved"),
+        ("reserved.jsonl", b'{"record_id": "1", "surname": "A", "__t_port": "x"}\n', "reserved"),
         ("ragged.csv", LAND_HEADER.encode() + b"L1,A,B,C,D,E,F,G\n", "not a readable CSV"),
         ("bad.jsonl", b'{"record_id": "1"}\n{"record_id": \n', "line 2 is not valid JSON"),
         ("array.jsonl", b'{"record_id": "1"}\n[1, 2]\n', "line 2"),

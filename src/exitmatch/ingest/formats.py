@@ -47,6 +47,7 @@ FORMATS: dict[str, str] = {
 # The raw line of a JSON Lines row rides along under this name so quarantine can show it.
 RAW_LINE = "_raw"
 PROVENANCE = ("_file", "_row")
+_RESERVED = frozenset({*PROVENANCE, RAW_LINE})
 
 # Columns a file of each source must carry in its header (the rest may be absent), and the
 # identity columns of which at least one must be there for any row to be usable.
@@ -197,6 +198,9 @@ def _normalise_header(frame: pl.DataFrame, name: str) -> pl.DataFrame:
             raise ContractError(f"column {original!r} appears twice in the header", file=name)
     seen: set[str] = set()
     for column in names:
+        if column in _RESERVED or column.startswith("__"):
+            # Provenance and working columns of the loader would be overwritten.
+            raise ContractError(f"column name {column!r} is reserved", file=name)
         if column in seen:
             raise ContractError(f"column {column!r} appears twice in the header", file=name)
         seen.add(column)
@@ -218,10 +222,7 @@ def _read_csv(data: bytes, name: str) -> pl.DataFrame:
         raise ContractError(f"not a readable CSV file ({_first_line(e)})", file=name) from e
     if frame.width == 1 and any(sep in frame.columns[0] for sep in (";", "\t", "|")):
         raise ContractError("the header reads as a single column; is the delimiter ','?", file=name)
-    frame = _normalise_header(frame, name)
-    if RAW_LINE in frame.columns or "_row" in frame.columns or "_file" in frame.columns:
-        raise ContractError("column names starting with '_' are reserved", file=name)
-    return _with_row_numbers(frame)
+    return _with_row_numbers(_normalise_header(frame, name))
 
 
 def _read_jsonl(data: bytes, name: str) -> pl.DataFrame:
