@@ -2,7 +2,8 @@
 
 A model instance is a row that loads with nothing set aside. The vectorised validator in
 ``exitmatch.ingest.validate`` applies the same rules to whole columns; a property test keeps
-the two in agreement. Field order is the contract's column order.
+the two in agreement. Fields shared by the travel records come first through
+inheritance; the order of columns in a file is CONTRACT.md's (``ingest.frames``).
 """
 
 from __future__ import annotations

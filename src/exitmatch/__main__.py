@@ -1,0 +1,5 @@
+"""``python -m exitmatch``: the command line."""
+
+from exitmatch.cli import app
+
+app()

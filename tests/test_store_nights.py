@@ -1,0 +1,183 @@
+"""The store across nights: N nights give what one run gives, a file delivered twice
+changes nothing, a new case finds an old departure, a killed run converges, and a second
+run at once is refused or waits."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+from exitmatch.contract.codes import Source
+from exitmatch.reconcile import run_reconcile
+from exitmatch.settings import Settings
+from exitmatch.store.store import Store
+from exitmatch.synth.config import SynthConfig
+from exitmatch.synth.generate import generate
+from exitmatch.synth.nights import split_into_nights
+
+GOLDEN = Path(__file__).resolve().parents[1] / "fixtures" / "golden"
+DECISIONS = (
+    "closure_candidates.csv",
+    "warrant_cancellations.csv",
+    "reentry_alerts.csv",
+    "early_departures.csv",
+)
+OUTPUTS = (*DECISIONS, "quarantine.csv", "data_issues.csv", "model.json")
+
+Inputs = dict[Source, list[Path]]
+
+
+def _together(nights: list[Inputs]) -> Inputs:
+    merged: Inputs = {}
+    for night in nights:
+        for source, paths in night.items():
+            merged.setdefault(source, []).extend(paths)
+    return merged
+
+
+def _same_outputs(left: Path, right: Path, names: tuple[str, ...] = OUTPUTS) -> None:
+    for name in names:
+        assert (left / name).read_bytes() == (right / name).read_bytes(), name
+
+
+@pytest.fixture(scope="module")
+def nights(tmp_path_factory: pytest.TempPathFactory) -> list[Inputs]:
+    data = tmp_path_factory.mktemp("data")
+    generate(SynthConfig(subjects=300, travellers=6000, seed=21), data)
+    return split_into_nights(data, tmp_path_factory.mktemp("nights"), 3)
+
+
+@pytest.fixture(scope="module")
+def one_run(nights: list[Inputs], tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("once")
+    run_reconcile(_together(nights), out, Settings())
+    return out
+
+
+def test_n_nights_equal_one_run(nights: list[Inputs], one_run: Path, tmp_path: Path) -> None:
+    for night in nights:
+        run_reconcile(night, tmp_path, Settings())
+    _same_outputs(tmp_path, one_run)
+
+
+def test_a_file_delivered_twice_changes_nothing(
+    nights: list[Inputs], one_run: Path, tmp_path: Path
+) -> None:
+    everything = _together(nights)
+    run_reconcile(everything, tmp_path, Settings())
+    first = {name: (tmp_path / name).read_bytes() for name in OUTPUTS}
+    copy = tmp_path / "again"
+    copy.mkdir()
+    land = shutil.copy(everything[Source.LAND][0], copy / "land-resent.csv")
+    report = run_reconcile({Source.LAND: [Path(land)], **everything}, tmp_path, Settings())
+    assert report.sources and all(s.read == 0 for s in report.sources)
+    assert {name: (tmp_path / name).read_bytes() for name in OUTPUTS} == first
+    with Store.open(tmp_path / "exitmatch.duckdb") as store:
+        ledger = store.scalar("SELECT count(*) FROM ledger")
+    assert ledger == sum(len(paths) for paths in everything.values())
+
+
+def test_a_new_case_finds_a_departure_from_an_earlier_night(
+    nights: list[Inputs], one_run: Path, tmp_path: Path
+) -> None:
+    late = pl.read_csv(nights[2][Source.INVENTORY][0], infer_schema=False)["case_id"]
+    closures = pl.read_csv(one_run / "closure_candidates.csv", infer_schema=False)
+    found_late = closures.filter(pl.col("case_id").is_in(late.implode()))
+    first_night_land = pl.read_csv(nights[0][Source.LAND][0], infer_schema=False)["record_id"]
+    first_night_air = pl.read_csv(nights[0][Source.AIR][0], infer_schema=False)["record_id"]
+    old_exits = pl.concat([first_night_land, first_night_air])
+    assert found_late.filter(pl.col("exit_record_id").is_in(old_exits.implode())).height > 0
+    for night in nights:
+        run_reconcile(night, tmp_path, Settings())
+    nightly = pl.read_csv(tmp_path / "closure_candidates.csv", infer_schema=False)
+    assert nightly.filter(pl.col("case_id").is_in(late.implode())).equals(found_late)
+
+
+def test_golden_night_over_several_nights_gives_its_expected_outputs(tmp_path: Path) -> None:
+    split = split_into_nights(GOLDEN, tmp_path / "in", 3, late_cases=0.3)
+    for night in split:
+        run_reconcile(night, tmp_path / "out", Settings())
+    expected = pl.read_csv(GOLDEN / "expected" / "closure_candidates.csv", infer_schema=False)
+    got = pl.read_csv(tmp_path / "out" / "closure_candidates.csv", infer_schema=False)
+    limits = pl.read_csv(GOLDEN / "expected" / "band_limits.csv", infer_schema=False)
+    got = got.join(limits, on=["case_id", "exit_record_id"], how="anti")
+    columns = ["case_id", "exit_source", "exit_record_id", "band"]
+    assert got.select(columns).sort("case_id").equals(expected.select(columns).sort("case_id"))
+    for name in ("warrant_cancellations", "reentry_alerts"):
+        want = pl.read_csv(GOLDEN / "expected" / f"{name}.csv", infer_schema=False)
+        have = pl.read_csv(tmp_path / "out" / f"{name}.csv", infer_schema=False)
+        keys = ["case_id", "exit_record_id"]
+        assert have.select(keys).sort(keys).equals(want.select(keys).sort(keys)), name
+
+
+def _cli(*args: str) -> list[str]:
+    return [sys.executable, "-m", "exitmatch", *args]
+
+
+def _reconcile_args(inputs: Inputs, out: Path) -> list[str]:
+    args = ["reconcile", "--out", str(out)]
+    for source, paths in inputs.items():
+        for path in paths:
+            args += [f"--{source.value}", str(path)]
+    return args
+
+
+def test_a_run_killed_at_any_point_then_rerun_equals_an_uninterrupted_run(
+    nights: list[Inputs], one_run: Path, tmp_path: Path
+) -> None:
+    inputs = _together(nights)
+    environment = {**os.environ, "PYTHONHASHSEED": "0"}
+    for attempt, delay in enumerate((0.3, 1.0, 2.0, 3.5, 5.0)):
+        out = tmp_path / f"killed-{attempt}"
+        process = subprocess.Popen(
+            _cli(*_reconcile_args(inputs, out)),
+            env=environment,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        time.sleep(delay)
+        process.send_signal(signal.SIGKILL)
+        process.wait()
+        finished = subprocess.run(
+            _cli(*_reconcile_args(inputs, out)), env=environment, capture_output=True, text=True
+        )
+        assert finished.returncode == 0, finished.stderr[-2000:]
+        _same_outputs(out, one_run)
+        with Store.open(out / "exitmatch.duckdb") as store:
+            duplicates = store.scalar(
+                "SELECT count(*) FROM (SELECT kind, record_id FROM records "
+                "GROUP BY ALL HAVING count(*) > 1)"
+            )
+        assert duplicates == 0
+
+
+def test_a_second_run_at_once_is_refused_or_waits(nights: list[Inputs], tmp_path: Path) -> None:
+    path = tmp_path / "exitmatch.duckdb"
+    holder = Store.open(path)
+    try:
+        refused = subprocess.run(
+            _cli(*_reconcile_args(nights[0], tmp_path)), capture_output=True, text=True
+        )
+        assert refused.returncode == 1
+        assert "another exitmatch run is using this store" in refused.stderr
+        waiting = subprocess.Popen(
+            _cli(*_reconcile_args(nights[0], tmp_path), "--wait", "60"),
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        time.sleep(1.0)
+        assert waiting.poll() is None  # still waiting for the store
+    finally:
+        holder.close()
+    _, errors = waiting.communicate(timeout=120)
+    assert waiting.returncode == 0, errors[-2000:]
+    assert (tmp_path / "closure_candidates.csv").exists()
