@@ -208,23 +208,34 @@ def demo(
     out: OutDir = Path("demo-out"),
     subjects: Annotated[int, typer.Option(help="People under removal orders", min=1)] = 2000,
     travellers: Annotated[int, typer.Option(help="Ordinary exit records", min=0)] = 100_000,
-    seed: Annotated[int, typer.Option(help="Same seed, same night")] = 1,
+    nights: Annotated[int, typer.Option(help="Nightly deliveries to split it into", min=1)] = 3,
+    seed: Annotated[int, typer.Option(help="Same seed, same nights")] = 1,
 ) -> None:
-    """A demo night on synthetic data: generate it, reconcile it, measure it."""
+    """A demo on synthetic data: generate it, deliver it over several nights to a fresh
+    store (OUT/exitmatch.duckdb), reconcile each night, measure the result."""
+    import shutil
+    from functools import partial
+
     from exitmatch.evaluate.metrics import evaluate as measure
     from exitmatch.evaluate.metrics import headline, write_evaluation
-    from exitmatch.reconcile import run_reconcile
+    from exitmatch.reconcile import STORE_FILE, run_reconcile
     from exitmatch.synth.config import SynthConfig
     from exitmatch.synth.generate import generate
+    from exitmatch.synth.nights import split_into_nights
 
     data = out / "data"
-    typer.echo(f"generating a synthetic night in {data} ...")
+    if out.exists():
+        shutil.rmtree(out)
+    typer.echo(f"generating synthetic data in {data} ...")
     _run(lambda: generate(SynthConfig(subjects=subjects, travellers=travellers, seed=seed), data))
-    inputs = {source: [data / f"{source.value}.csv"] for source in Source}
-    report = _run(lambda: run_reconcile(inputs, out, Settings()))
+    deliveries = split_into_nights(data, out / "nights", nights)
+    for number, inputs in enumerate(deliveries, start=1):
+        typer.echo(f"\nnight {number} of {nights}")
+        report = _run(partial(run_reconcile, inputs, out, Settings()))
+        _summarise(report, out, exit_on_error=False)
     figures = measure(out, data / "truth")
     write_evaluation(figures, out / "evaluation.json")
-    _summarise(report, out)
+    typer.echo(f"\nstore: {out / STORE_FILE}; outputs and evaluation.json in {out}")
     typer.echo(headline(figures))
 
 
