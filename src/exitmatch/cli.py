@@ -224,8 +224,11 @@ def demo(
     from exitmatch.synth.nights import split_into_nights
 
     data = out / "data"
-    if out.exists():
-        shutil.rmtree(out)
+    # A demo starts afresh: only what an earlier demo left here is removed.
+    for leftover in (data, out / "nights"):
+        shutil.rmtree(leftover, ignore_errors=True)
+    for store_file in out.glob(f"{STORE_FILE}*"):
+        store_file.unlink()
     typer.echo(f"generating synthetic data in {data} ...")
     _run(lambda: generate(SynthConfig(subjects=subjects, travellers=travellers, seed=seed), data))
     deliveries = split_into_nights(data, out / "nights", nights)
