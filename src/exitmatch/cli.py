@@ -7,7 +7,8 @@ read at all (its error is in run_report.json and on stderr).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import contextlib
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, TypeVar
 
@@ -20,6 +21,8 @@ from exitmatch.errors import ExitmatchError
 from exitmatch.settings import Settings
 
 if TYPE_CHECKING:
+    from rich.progress import TaskID
+
     from exitmatch.contract.outputs import RunReport
 
 app = typer.Typer(
@@ -104,7 +107,10 @@ def reconcile(
     inputs = _inputs(inventory=inventory, land=land, air=air, entries=entries)
     settings = _run(lambda: _settings(settings_file))
     model = _run(lambda: MatchModel.load(model_file)) if model_file else None
-    report = _run(lambda: run_reconcile(inputs, out, settings, model, db=db, wait_s=wait))
+    with _stages() as stage:
+        report = _run(
+            lambda: run_reconcile(inputs, out, settings, model, db=db, wait_s=wait, progress=stage)
+        )
     _summarise(report, out)
 
 
@@ -199,7 +205,8 @@ def synth(
             paxlst=paxlst,
         )
     )
-    summary = _run(lambda: generate(config, out))
+    with _bar() as tick:
+        summary = _run(lambda: generate(config, out, progress=tick))
     typer.echo(f"wrote {out}: {summary}")
 
 
@@ -230,16 +237,49 @@ def demo(
     for store_file in out.glob(f"{STORE_FILE}*"):
         store_file.unlink()
     typer.echo(f"generating synthetic data in {data} ...")
-    _run(lambda: generate(SynthConfig(subjects=subjects, travellers=travellers, seed=seed), data))
+    config = SynthConfig(subjects=subjects, travellers=travellers, seed=seed)
+    with _bar() as tick:
+        _run(lambda: generate(config, data, progress=tick))
     deliveries = split_into_nights(data, out / "nights", nights)
     for number, inputs in enumerate(deliveries, start=1):
         typer.echo(f"\nnight {number} of {nights}")
-        report = _run(partial(run_reconcile, inputs, out, Settings()))
+        with _stages() as stage:
+            report = _run(partial(run_reconcile, inputs, out, Settings(), progress=stage))
         _summarise(report, out, exit_on_error=False)
     figures = measure(out, data / "truth")
     write_evaluation(figures, out / "evaluation.json")
     typer.echo(f"\nstore: {out / STORE_FILE}; outputs and evaluation.json in {out}")
     typer.echo(headline(figures))
+
+
+@contextlib.contextmanager
+def _bar() -> Iterator[Callable[[str, int, int], None]]:
+    """A progress bar on stderr for work that reports (stage, done, total)."""
+    from rich.progress import Progress
+
+    with Progress(transient=True, console=None) as bars:
+        tasks: dict[str, TaskID] = {}
+
+        def tick(stage: str, done: int, total: int) -> None:
+            if stage not in tasks:
+                tasks[stage] = bars.add_task(stage, total=total)
+            bars.update(tasks[stage], completed=done, total=total)
+
+        yield tick
+
+
+@contextlib.contextmanager
+def _stages() -> Iterator[Callable[[str], None]]:
+    """A spinner on stderr naming the stage a run is in (silent when not a terminal)."""
+    from rich.console import Console
+
+    console = Console(stderr=True)
+    with console.status("starting") as status:
+
+        def show(stage: str) -> None:
+            status.update(f"{stage} ...")
+
+        yield show
 
 
 def _settings(path: Path | None) -> Settings:

@@ -12,7 +12,7 @@ and running again converges on the same outputs.
 from __future__ import annotations
 
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -67,31 +67,37 @@ def run_reconcile(
     db: Path | str | None = None,
     wait_s: float = 0.0,
     command: str = "reconcile",
+    progress: Callable[[str], None] | None = None,
 ) -> RunReport:
     """Take in the files given, reconcile, and write every output into ``out``.
 
     ``db`` is the store (default ``out/exitmatch.duckdb``; ``:memory:`` for none kept).
+    ``progress`` is told each stage as it starts, for a display.
     """
+    stage = progress or (lambda _: None)
     started_at = datetime.now(UTC)
     with Store.open(db if db is not None else out / STORE_FILE, wait_s=wait_s) as store:
         run_id = store.next_run_id()
         timings: dict[str, float] = {}
         clock = time.perf_counter()
         with store.transaction():
+            stage("reading and checking the files")
             received = _receive(store, inputs, run_id)
             timings["read"] = round(time.perf_counter() - clock, 3)
             if store.scalar("SELECT count(*) FROM cases") == 0:
                 raise ContractError("the store holds no removal cases yet: give --inventory")
             if store.scalar("SELECT count(*) FROM records") == 0:
                 raise ContractError("the store holds no exit records yet: give --land or --air")
-            linked = _link(store, received, settings, model, timings)
+            linked = _link(store, received, settings, model, timings, stage)
             clock = time.perf_counter()
+            stage("deciding (IRPR 240(3))")
             outcomes = decide(linked, settings)
             timings["decide"] = round(time.perf_counter() - clock, 3)
             report = _report(store, received, linked, outcomes, settings, timings)
             report = report.model_copy(update={"command": command, "started_at": started_at})
             record_run(store, run_id, report, linked.model, outcomes)
         clock = time.perf_counter()
+        stage("writing the outputs")
         written = write_results(out, store, linked.model, outcomes, linked)
         report.timings_s["write"] = round(time.perf_counter() - clock, 3)
         report = report.model_copy(update={"outputs": written})
@@ -130,6 +136,7 @@ def _link(
     settings: Settings,
     model: MatchModel | None,
     timings: dict[str, float],
+    stage: Callable[[str], None],
 ) -> Linked:
     clock = time.perf_counter()
 
@@ -139,8 +146,10 @@ def _link(
         timings[stage] = round(now - clock, 3)
         clock = now
 
+    stage("normalising names, dates and documents")
     people = population(load_cases(store), load_records(store))
     lap("normalise")
+    stage("blocking")
     pairs = new_pairs(
         people,
         changed_cases=received.changed_cases,
@@ -148,12 +157,15 @@ def _link(
         settings=settings,
     )
     lap("block")
+    stage(f"comparing {pairs.height:,} new candidate pairs")
     replace_vectors(store, received.changed_cases, vectors_for(people, pairs))
     vectors = indexed(people, load_vectors(store))
     lap("compare")
     if model is None:
+        stage("training the model (u from random pairs, m by EM)")
         model = train(people, vectors, settings)
         lap("train")
+    stage(f"scoring {vectors.height:,} comparisons")
     result = scored(people, vectors, model)
     lap("score")
     return Linked(people.cases, people.identities, people.records, result, model, timings)
