@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import gzip
 import hashlib
-import importlib.util
 import json
 from pathlib import Path
 
@@ -225,16 +224,6 @@ def test_paxlst_only_for_air(tmp_path: Path) -> None:
         read_raw(path, Source.LAND)
 
 
-@pytest.mark.skipif(
-    importlib.util.find_spec("exitmatch.ingest.paxlst") is not None,
-    reason="the PAXLST reader is present",
-)
-def test_paxlst_without_its_reader_is_a_clear_file_error(tmp_path: Path) -> None:
-    path = _write(tmp_path / "m.paxlst", "UNA:+.? '")
-    with pytest.raises(ContractError, match="PAXLST"):
-        read_raw(path, Source.AIR)
-
-
 def test_a_bad_file_does_not_stop_the_others(tmp_path: Path) -> None:
     folder = tmp_path / "land"
     _write(folder / "a.csv", LAND_HEADER + LAND_ROWS)
@@ -270,10 +259,6 @@ def test_the_same_file_given_twice_is_read_once(tmp_path: Path) -> None:
     assert loaded.quarantine.height == 0
 
 
-@pytest.mark.skipif(
-    importlib.util.find_spec("exitmatch.ingest.paxlst") is None,
-    reason="the PAXLST reader is not present",
-)
 def test_paxlst_manifests_load_as_air_with_counts_that_add_up() -> None:
     folder = Path(__file__).parent.parent / "fixtures" / "paxlst"
     loaded = ingest(Source.AIR, [folder])

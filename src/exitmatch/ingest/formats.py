@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import gzip
 import hashlib
-import importlib
 import io
 import json
 import zlib
@@ -27,6 +26,7 @@ from exitmatch.contract.codes import Source
 from exitmatch.contract.inputs import INPUT_MODELS
 from exitmatch.contract.values import LIST_SEPARATOR
 from exitmatch.errors import ContractError
+from exitmatch.ingest.paxlst import read_paxlst
 
 if TYPE_CHECKING:
     from polars._typing import PolarsDataType
@@ -272,12 +272,7 @@ def _read_paxlst(path: Path, source: Source, digest: str) -> RawFile:
     if source is not Source.AIR:
         raise ContractError("PAXLST manifests can only be given as air exits", file=name)
     try:
-        # Imported late: the PAXLST reader is optional and heavy (pydifact).
-        paxlst = importlib.import_module("exitmatch.ingest.paxlst")
-    except ImportError as e:
-        raise ContractError("PAXLST reading is not available in this build", file=name) from e
-    try:
-        frame, rejected = paxlst.read_paxlst(path)
+        frame, rejected = read_paxlst(path)
     except ContractError:
         raise
     except (ValueError, UnicodeError, pl.exceptions.PolarsError) as e:
