@@ -68,6 +68,18 @@ def test_n_nights_equal_one_run(nights: list[Inputs], one_run: Path, tmp_path: P
     _same_outputs(tmp_path, one_run)
 
 
+def test_n_nights_equal_one_run_when_common_keys_are_skipped(
+    nights: list[Inputs], tmp_path: Path
+) -> None:
+    # A cap this low skips many one-name keys: how common a key is must be judged on the
+    # whole history each night, not on the night's new records.
+    settings = Settings(block_cap=2)
+    run_reconcile(_together(nights), tmp_path / "once", settings)
+    for night in nights:
+        run_reconcile(night, tmp_path / "nightly", settings)
+    _same_outputs(tmp_path / "nightly", tmp_path / "once", (*OUTPUTS, "candidate_pairs.parquet"))
+
+
 def test_a_file_delivered_twice_changes_nothing(
     nights: list[Inputs], one_run: Path, tmp_path: Path
 ) -> None:

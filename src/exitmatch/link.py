@@ -85,8 +85,13 @@ def new_pairs(
     ``record_id``), and the new or changed cases (case_id) against every record."""
     fresh = people.records.join(new_records.select("kind", "record_id"), on=["kind", "record_id"])
     changed = people.identities.filter(pl.col("case_id").is_in(changed_cases.implode()))
+    # A first night (or a full re-run) is everything against everything: one pass.
+    if fresh.height == people.records.height or changed.height == people.identities.height:
+        return candidate_pairs(people.identities, people.records, cap=settings.block_cap)
     found = [
-        candidate_pairs(people.identities, fresh, cap=settings.block_cap),
+        candidate_pairs(
+            people.identities, fresh, cap=settings.block_cap, population=people.records
+        ),
         candidate_pairs(changed, people.records, cap=settings.block_cap),
     ]
     return (

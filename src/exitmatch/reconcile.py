@@ -20,6 +20,7 @@ from pathlib import Path
 import polars as pl
 
 from exitmatch import __version__
+from exitmatch.block.passes import still_found
 from exitmatch.contract.codes import Source
 from exitmatch.contract.outputs import RunReport
 from exitmatch.decide.outcomes import Outcomes, decide
@@ -159,7 +160,12 @@ def _link(
     lap("block")
     stage(f"comparing {pairs.height:,} new candidate pairs")
     replace_vectors(store, received.changed_cases, vectors_for(people, pairs))
-    vectors = indexed(people, load_vectors(store))
+    vectors = still_found(
+        indexed(people, load_vectors(store)),
+        people.identities,
+        people.records,
+        cap=settings.block_cap,
+    ).sort("case_idx", "rec", "ident")
     lap("compare")
     if model is None:
         stage("training the model (u from random pairs, m by EM)")

@@ -38,13 +38,18 @@ PASS_NAMES = {p: str(p.name).lower() for p in Pass}
 
 
 def candidate_pairs(
-    identities: pl.DataFrame, records: pl.DataFrame, *, cap: int = 200
+    identities: pl.DataFrame,
+    records: pl.DataFrame,
+    *,
+    cap: int = 200,
+    population: pl.DataFrame | None = None,
 ) -> pl.DataFrame:
     """Distinct (case_idx, rec) pairs with a ``passes`` bitmask (UInt8).
 
     ``identities`` needs case_idx, dob parts, ``sur_phon1``/``giv_phon1`` (first-token sound
     of each name) and ``doc_ocr`` (list); ``records`` needs rec, the same name and date
-    columns, and ``doc_ocr``.
+    columns, and ``doc_ocr``. ``population`` is every record, when ``records`` is only the
+    new ones: the broadest pass skips keys by how common they are among all of them.
     """
     found = [
         _join(
@@ -59,7 +64,7 @@ def candidate_pairs(
             Pass.NAME_YEAR,
         ),
         _name_only(identities, records),
-        _one_name_year(identities, records, cap),
+        _one_name_year(identities, records, cap, population),
         _join(
             _near_document_keys(
                 identities.select(
@@ -171,7 +176,12 @@ def _name_only(identities: pl.DataFrame, records: pl.DataFrame) -> pl.DataFrame:
     ).unique()
 
 
-def _one_name_year(identities: pl.DataFrame, records: pl.DataFrame, cap: int) -> pl.DataFrame:
+def _one_name_year(
+    identities: pl.DataFrame,
+    records: pl.DataFrame,
+    cap: int,
+    population: pl.DataFrame | None,
+) -> pl.DataFrame:
     def keys(frame: pl.DataFrame, id_column: str, *, widen: bool) -> pl.DataFrame:
         year = pl.col("dob_year").cast(pl.Int32)
         years = pl.concat_list(year - 1, year, year + 1) if widen else pl.concat_list(year)
@@ -189,7 +199,10 @@ def _one_name_year(identities: pl.DataFrame, records: pl.DataFrame, cap: int) ->
         return keyed.select(id_column, key=pl.struct("half", "year").hash(6)).unique()
 
     record_keys = keys(records, "rec", widen=False)
-    common = record_keys.group_by("key").len().filter(pl.col("len") > cap).select("key")
+    # How common a key is, is counted over every record (``population``), not just those
+    # being blocked now: a key is skipped the same whichever night its records came.
+    counted = record_keys if population is None else keys(population, "rec", widen=False)
+    common = counted.group_by("key").len().filter(pl.col("len") > cap).select("key")
     record_keys = record_keys.join(common, on="key", how="anti")
     return _join(keys(identities, "case_idx", widen=True), record_keys, Pass.ONE_NAME_YEAR)
 
@@ -221,3 +234,37 @@ def _near_document_keys(frame: pl.DataFrame, id_column: str) -> pl.DataFrame:
         .drop_nulls("extra")
     )
     return keyed.select(id_column, key=pl.struct("issuer", "part", "extra").hash(7))
+
+
+def still_found(
+    pairs: pl.DataFrame,
+    identities: pl.DataFrame,
+    records: pl.DataFrame,
+    *,
+    cap: int,
+) -> pl.DataFrame:
+    """``pairs`` (case_idx, rec, passes, ...) as blocking today's whole history would find
+    them: the broadest pass's bit is cleared where its key has since become too common
+    among ``records`` (all of them), and pairs left with no pass are dropped.
+
+    Kept comparisons were blocked against the history of their night; this makes N nights
+    equal one run.
+    """
+    broad = int(Pass.ONE_NAME_YEAR)
+    has_broad = (pl.col("passes") & broad) != 0
+    suspects = pairs.filter(has_broad).select("case_idx", "rec").unique()
+    if suspects.is_empty():
+        return pairs
+    cases = identities.join(suspects.select("case_idx").unique(), on="case_idx")
+    candidates = records.join(suspects.select("rec").unique(), on="rec")
+    found = _one_name_year(cases, candidates, cap, records).select(
+        "case_idx", "rec", __still=pl.lit(True)
+    )
+    marked = pairs.join(found.unique(), on=["case_idx", "rec"], how="left")
+    cleared = (
+        pl.when(has_broad & pl.col("__still").is_null())
+        .then(pl.col("passes") & (255 - broad))
+        .otherwise(pl.col("passes"))
+        .cast(pl.UInt8)
+    )
+    return marked.with_columns(passes=cleared).filter(pl.col("passes") != 0).drop("__still")
