@@ -3,10 +3,9 @@
 A ``Population`` is everything known at the time of a run: every case and every retained
 record, normalised, with stable integer keys (``case_idx`` by case_id, ``ident`` per case
 identity, ``rec`` by source and record_id) so the same data gives the same keys whatever
-night it arrived. ``new_pairs`` blocks only what is new (new records against every case,
-new or changed cases against every record); ``comparison_vectors`` of those pairs are kept
-in the store; ``train`` and ``score`` re-weigh every kept vector against today's
-population, so N nights give what one run over the same data gives.
+night it arrived. Only what is new is blocked and compared (``exitmatch.reconcile`` keeps
+the keys and vectors in the store); ``train`` and ``scored`` re-weigh every kept vector
+against today's population, so N nights give what one run over the same data gives.
 """
 
 from __future__ import annotations
@@ -15,7 +14,6 @@ from dataclasses import dataclass, field
 
 import polars as pl
 
-from exitmatch.block.passes import candidate_pairs
 from exitmatch.compare.vectors import comparison_vectors, comparisons
 from exitmatch.normalize.features import case_identities
 from exitmatch.normalize.names import encode_names
@@ -24,6 +22,11 @@ from exitmatch.score.frequencies import attach_term_frequencies, with_term_frequ
 from exitmatch.score.model import MatchModel
 from exitmatch.score.train import random_pairs, train_model
 from exitmatch.settings import Settings
+
+# What the kept blocking keys and comparison vectors were made with. Raise it when a
+# change to normalisation, blocking or comparison makes them stale: a store made with
+# another layout is re-keyed and re-compared whole on its next run.
+MATCH_LAYOUT = 1
 
 # Columns that identify a comparison vector across runs.
 VECTOR_KEYS = ("case_id", "name_no", "dob_no", "kind", "record_id")
@@ -72,34 +75,6 @@ def population(cases: pl.DataFrame, records: pl.DataFrame) -> Population:
     identities = _with_sounds(identities, encodings)
     records = with_term_frequencies(_with_sounds(records, encodings), encodings)
     return Population(cases, identities, records, encodings)
-
-
-def new_pairs(
-    people: Population,
-    *,
-    changed_cases: pl.Series,
-    new_records: pl.DataFrame,
-    settings: Settings,
-) -> pl.DataFrame:
-    """Candidate pairs not yet compared: every case against the new records (``kind``,
-    ``record_id``), and the new or changed cases (case_id) against every record."""
-    fresh = people.records.join(new_records.select("kind", "record_id"), on=["kind", "record_id"])
-    changed = people.identities.filter(pl.col("case_id").is_in(changed_cases.implode()))
-    # A first night (or a full re-run) is everything against everything: one pass.
-    if fresh.height == people.records.height or changed.height == people.identities.height:
-        return candidate_pairs(people.identities, people.records, cap=settings.block_cap)
-    found = [
-        candidate_pairs(
-            people.identities, fresh, cap=settings.block_cap, population=people.records
-        ),
-        candidate_pairs(changed, people.records, cap=settings.block_cap),
-    ]
-    return (
-        pl.concat(found)
-        .group_by("case_idx", "rec")
-        .agg(pl.col("passes").bitwise_or())
-        .sort("case_idx", "rec")
-    )
 
 
 def vectors_for(people: Population, pairs: pl.DataFrame) -> pl.DataFrame:

@@ -20,13 +20,28 @@ from pathlib import Path
 import polars as pl
 
 from exitmatch import __version__
-from exitmatch.block.passes import still_found
+from exitmatch.block.passes import (
+    Pass,
+    case_keys,
+    pairs_from_keys,
+    record_keys,
+    still_found,
+)
 from exitmatch.contract.codes import Source
 from exitmatch.contract.outputs import RunReport
 from exitmatch.decide.outcomes import Outcomes, decide
 from exitmatch.errors import ContractError
 from exitmatch.ingest.load import Ingested, ingest
-from exitmatch.link import Linked, indexed, new_pairs, population, scored, train, vectors_for
+from exitmatch.link import (
+    MATCH_LAYOUT,
+    Linked,
+    Population,
+    indexed,
+    population,
+    scored,
+    train,
+    vectors_for,
+)
 from exitmatch.normalize.features import travel_records
 from exitmatch.output.files import write_json
 from exitmatch.output.results import write_results
@@ -34,15 +49,22 @@ from exitmatch.score.model import MatchModel
 from exitmatch.settings import Settings
 from exitmatch.store.state import (
     changed_cases,
+    common_stored_keys,
+    forget_matching,
     ingested_digests,
     known_record_ids,
+    layout_changed,
     load_cases,
     load_records,
     load_vectors,
+    matching_record_keys,
     record_run,
     remember_files,
+    remember_layout,
     replace_vectors,
+    store_record_keys,
     store_records,
+    stored_key_count,
     upsert_cases,
 )
 from exitmatch.store.store import Store
@@ -151,20 +173,13 @@ def _link(
     people = population(load_cases(store), load_records(store))
     lap("normalise")
     stage("blocking")
-    pairs = new_pairs(
-        people,
-        changed_cases=received.changed_cases,
-        new_records=received.new_records,
-        settings=settings,
-    )
+    pairs, changed = _new_pairs(store, people, received, settings)
     lap("block")
     stage(f"comparing {pairs.height:,} new candidate pairs")
-    replace_vectors(store, received.changed_cases, vectors_for(people, pairs))
+    replace_vectors(store, changed, vectors_for(people, pairs))
+    common = common_stored_keys(store, int(Pass.ONE_NAME_YEAR), settings.block_cap)
     vectors = still_found(
-        indexed(people, load_vectors(store)),
-        people.identities,
-        people.records,
-        cap=settings.block_cap,
+        indexed(people, load_vectors(store)), people.identities, people.records, common=common
     ).sort("case_idx", "rec", "ident")
     lap("compare")
     if model is None:
@@ -175,6 +190,49 @@ def _link(
     result = scored(people, vectors, model)
     lap("score")
     return Linked(people.cases, people.identities, people.records, result, model, timings)
+
+
+def _new_pairs(
+    store: Store, people: Population, received: Received, settings: Settings
+) -> tuple[pl.DataFrame, pl.Series]:
+    """Pairs not compared before, and the cases whose kept comparisons they replace.
+
+    New records are keyed, kept, and blocked against every case in memory; new or changed
+    cases are blocked against the kept keys of the whole history in the store. A store
+    whose keys were made by another matching layout (or has none yet) is re-keyed whole.
+    """
+    everything = layout_changed(store, MATCH_LAYOUT) or (
+        stored_key_count(store) == 0 and people.records.height > 0
+    )
+    if everything:
+        forget_matching(store)
+        fresh = people.records
+        changed = people.cases["case_id"]
+    else:
+        fresh = people.records.join(
+            received.new_records.select("kind", "record_id"), on=["kind", "record_id"]
+        )
+        changed = received.changed_cases
+    remember_layout(store, MATCH_LAYOUT)
+    fresh_keys = record_keys(fresh)
+    store_record_keys(store, fresh_keys, people.records)
+    common = common_stored_keys(store, int(Pass.ONE_NAME_YEAR), settings.block_cap)
+    found = [pairs_from_keys(case_keys(people.identities), fresh_keys, common)]
+    if fresh.height < people.records.height and not changed.is_empty():
+        wanted = case_keys(people.identities.filter(pl.col("case_id").is_in(changed.implode())))
+        kept = matching_record_keys(store, wanted).join(
+            people.records.select("rec", "kind", "record_id"), on=["kind", "record_id"]
+        )
+        found.append(
+            pairs_from_keys(wanted, kept.select("rec", "pass_bit", "key", "no_year"), common)
+        )
+    pairs = (
+        pl.concat(found)
+        .group_by("case_idx", "rec")
+        .agg(pl.col("passes").bitwise_or())
+        .sort("case_idx", "rec")
+    )
+    return pairs, changed
 
 
 def _report(

@@ -37,6 +37,79 @@ class Pass(IntFlag):
 PASS_NAMES = {p: str(p.name).lower() for p in Pass}
 
 
+def case_keys(identities: pl.DataFrame) -> pl.DataFrame:
+    """Every blocking key of the case identities: ``case_idx``, ``pass_bit``, ``key`` and
+    ``no_year`` (the identity has no birth year, for the name-only pass)."""
+    near = identities.select(
+        "case_idx",
+        "dob_year",
+        "sur_initial",
+        "giv_initial",
+        number="doc_ocr",
+        issuer="doc_issuers",
+    ).explode("number", "issuer")
+    return _keys(
+        "case_idx",
+        [
+            (Pass.DOB_NAME, _dob_name_keys(identities, "case_idx", case_side=True)),
+            (Pass.DOCUMENT, _case_document_keys(identities)),
+            (Pass.NAME_YEAR, _name_year_keys(identities, "case_idx", widen=True)),
+            (Pass.NAME_ONLY, _name_only_keys(identities, "case_idx")),
+            (Pass.ONE_NAME_YEAR, _one_name_year_keys(identities, "case_idx", widen=True)),
+            (Pass.NEAR_DOCUMENT, _near_document_keys(near, "case_idx")),
+        ],
+    )
+
+
+def record_keys(records: pl.DataFrame) -> pl.DataFrame:
+    """Every blocking key of the travel records: ``rec``, ``pass_bit``, ``key``, ``no_year``.
+
+    They depend on each record alone, so the store keeps them as records arrive and a new
+    case is searched against the whole history by key."""
+    near = records.select(
+        "rec",
+        "dob_year",
+        "sur_initial",
+        "giv_initial",
+        number="doc_ocr",
+        issuer="doc_issuer",
+    )
+    return _keys(
+        "rec",
+        [
+            (Pass.DOB_NAME, _dob_name_keys(records, "rec", case_side=False)),
+            (Pass.DOCUMENT, _record_document_keys(records)),
+            (Pass.NAME_YEAR, _name_year_keys(records, "rec", widen=False)),
+            (Pass.NAME_ONLY, _name_only_keys(records, "rec")),
+            (Pass.ONE_NAME_YEAR, _one_name_year_keys(records, "rec", widen=False)),
+            (Pass.NEAR_DOCUMENT, _near_document_keys(near, "rec")),
+        ],
+    )
+
+
+def common_keys(keys: pl.DataFrame, cap: int) -> pl.Series:
+    """Keys of the broadest pass shared by more than ``cap`` records of ``keys`` (all of
+    them: a key is skipped the same whichever night its records came)."""
+    broad = keys.filter(pl.col("pass_bit") == int(Pass.ONE_NAME_YEAR))
+    return broad.group_by("key").len().filter(pl.col("len") > cap)["key"]
+
+
+def pairs_from_keys(cases: pl.DataFrame, records: pl.DataFrame, common: pl.Series) -> pl.DataFrame:
+    """Distinct (case_idx, rec) pairs that share a key, with a ``passes`` bitmask."""
+    joined = cases.join(records, on=["pass_bit", "key"], how="inner")
+    name_only = pl.col("pass_bit") == int(Pass.NAME_ONLY)
+    too_common = (pl.col("pass_bit") == int(Pass.ONE_NAME_YEAR)) & pl.col("key").is_in(
+        common.implode()
+    )
+    return (
+        joined.filter(~name_only | pl.col("no_year") | pl.col("no_year_right"))
+        .filter(~too_common)
+        .group_by("case_idx", "rec")
+        .agg(passes=pl.col("pass_bit").bitwise_or())
+        .sort("case_idx", "rec")
+    )
+
+
 def candidate_pairs(
     identities: pl.DataFrame,
     records: pl.DataFrame,
@@ -47,69 +120,35 @@ def candidate_pairs(
     """Distinct (case_idx, rec) pairs with a ``passes`` bitmask (UInt8).
 
     ``identities`` needs case_idx, dob parts, ``sur_phon1``/``giv_phon1`` (first-token sound
-    of each name) and ``doc_ocr`` (list); ``records`` needs rec, the same name and date
-    columns, and ``doc_ocr``. ``population`` is every record, when ``records`` is only the
-    new ones: the broadest pass skips keys by how common they are among all of them.
+    of each name), their initials and ``doc_ocr``/``doc_issuers`` (lists); ``records``
+    needs rec and the same as scalars. ``population`` is every record, when ``records`` is
+    only the new ones: the broadest pass skips keys by how common they are among all.
     """
-    found = [
-        _join(
-            _dob_name_keys(identities, "case_idx", case_side=True),
-            _dob_name_keys(records, "rec", case_side=False),
-            Pass.DOB_NAME,
-        ),
-        _join(_document_keys(identities), _record_document_keys(records), Pass.DOCUMENT),
-        _join(
-            _name_year_keys(identities, "case_idx", widen=True),
-            _name_year_keys(records, "rec", widen=False),
-            Pass.NAME_YEAR,
-        ),
-        _name_only(identities, records),
-        _one_name_year(identities, records, cap, population),
-        _join(
-            _near_document_keys(
-                identities.select(
-                    "case_idx",
-                    "dob_year",
-                    "sur_initial",
-                    "giv_initial",
-                    number="doc_ocr",
-                    issuer="doc_issuers",
-                ).explode("number", "issuer"),
-                "case_idx",
-            ),
-            _near_document_keys(
-                records.select(
-                    "rec",
-                    "dob_year",
-                    "sur_initial",
-                    "giv_initial",
-                    number="doc_ocr",
-                    issuer="doc_issuer",
-                ),
-                "rec",
-            ),
-            Pass.NEAR_DOCUMENT,
-        ),
-    ]
-    return (
-        pl.concat(found)
-        .group_by("case_idx", "rec")
-        .agg(passes=pl.col("passes").bitwise_or())
-        .sort("case_idx", "rec")
-    )
+    found = record_keys(records)
+    counted = found if population is None else record_keys(population)
+    return pairs_from_keys(case_keys(identities), found, common_keys(counted, cap))
 
 
-def _join(left: pl.DataFrame, right: pl.DataFrame, found_by: Pass) -> pl.DataFrame:
-    return (
-        left.unique()
-        .join(right.unique(), on="key", how="inner")
-        .select("case_idx", "rec", passes=pl.lit(int(found_by), dtype=pl.UInt8))
-        .unique()
-    )
+def _keys(id_column: str, parts: list[tuple[Pass, pl.DataFrame]]) -> pl.DataFrame:
+    return pl.concat(
+        [
+            keys.select(
+                id_column,
+                pass_bit=pl.lit(int(found_by), dtype=pl.UInt8),
+                key="key",
+                no_year=pl.col("no_year") if "no_year" in keys.columns else pl.lit(False),
+            )
+            for found_by, keys in parts
+        ]
+    ).unique(maintain_order=True)
 
 
 def _name_sounds() -> pl.Expr:
     return pl.concat_list(pl.col("sur_phon1"), pl.col("giv_phon1")).list.drop_nulls()
+
+
+def _sorted_sounds() -> pl.Expr:
+    return _name_sounds().list.sort().list.join(" ")
 
 
 def _dob_name_keys(frame: pl.DataFrame, id_column: str, *, case_side: bool) -> pl.DataFrame:
@@ -130,7 +169,7 @@ def _dob_name_keys(frame: pl.DataFrame, id_column: str, *, case_side: bool) -> p
     return keyed.select(id_column, key=pl.struct("date", "sound").hash(1))
 
 
-def _document_keys(identities: pl.DataFrame) -> pl.DataFrame:
+def _case_document_keys(identities: pl.DataFrame) -> pl.DataFrame:
     return (
         identities.select("case_idx", number="doc_ocr")
         .explode("number")
@@ -143,68 +182,38 @@ def _record_document_keys(records: pl.DataFrame) -> pl.DataFrame:
     return records.drop_nulls("doc_ocr").select("rec", key=pl.col("doc_ocr").hash(2))
 
 
-def _sorted_sounds() -> pl.Expr:
-    return _name_sounds().list.sort().list.join(" ")
-
-
 def _name_year_keys(frame: pl.DataFrame, id_column: str, *, widen: bool) -> pl.DataFrame:
-    years = frame.filter(pl.col("dob_year").is_not_null())
     year = pl.col("dob_year").cast(pl.Int32)
     candidates = pl.concat_list(year - 1, year, year + 1) if widen else pl.concat_list(year)
     keyed = (
-        years.filter(_name_sounds().list.len() == 2)
+        frame.filter(pl.col("dob_year").is_not_null() & (_name_sounds().list.len() == 2))
         .select(id_column, sounds=_sorted_sounds(), year=candidates)
         .explode("year")
     )
     return keyed.select(id_column, key=pl.struct("sounds", "year").hash(3))
 
 
-def _name_only(identities: pl.DataFrame, records: pl.DataFrame) -> pl.DataFrame:
-    def keys(frame: pl.DataFrame, id_column: str) -> pl.DataFrame:
-        return frame.filter(_name_sounds().list.len() == 2).select(
-            id_column,
-            pl.col("dob_year").is_null().alias("no_year"),
-            key=_sorted_sounds().hash(4),
-        )
-
-    left, right = keys(identities, "case_idx").unique(), keys(records, "rec").unique()
-    joined = left.join(right, on="key", how="inner").filter(
-        pl.col("no_year") | pl.col("no_year_right")
+def _name_only_keys(frame: pl.DataFrame, id_column: str) -> pl.DataFrame:
+    return frame.filter(_name_sounds().list.len() == 2).select(
+        id_column, key=_sorted_sounds().hash(4), no_year=pl.col("dob_year").is_null()
     )
-    return joined.select(
-        "case_idx", "rec", passes=pl.lit(int(Pass.NAME_ONLY), dtype=pl.UInt8)
-    ).unique()
 
 
-def _one_name_year(
-    identities: pl.DataFrame,
-    records: pl.DataFrame,
-    cap: int,
-    population: pl.DataFrame | None,
-) -> pl.DataFrame:
-    def keys(frame: pl.DataFrame, id_column: str, *, widen: bool) -> pl.DataFrame:
-        year = pl.col("dob_year").cast(pl.Int32)
-        years = pl.concat_list(year - 1, year, year + 1) if widen else pl.concat_list(year)
-        halves = pl.concat_list(
-            pl.concat_str("sur_phon1", pl.lit("|"), "giv_initial"),
-            pl.concat_str("giv_phon1", pl.lit("|"), "sur_initial"),
-        ).list.drop_nulls()
-        keyed = (
-            frame.filter(pl.col("dob_year").is_not_null())
-            .select(id_column, half=halves, year=years)
-            .explode("half")
-            .explode("year")
-            .filter(pl.col("half").is_not_null() & ~pl.col("half").str.starts_with("|"))
-        )
-        return keyed.select(id_column, key=pl.struct("half", "year").hash(6)).unique()
-
-    record_keys = keys(records, "rec", widen=False)
-    # How common a key is, is counted over every record (``population``), not just those
-    # being blocked now: a key is skipped the same whichever night its records came.
-    counted = record_keys if population is None else keys(population, "rec", widen=False)
-    common = counted.group_by("key").len().filter(pl.col("len") > cap).select("key")
-    record_keys = record_keys.join(common, on="key", how="anti")
-    return _join(keys(identities, "case_idx", widen=True), record_keys, Pass.ONE_NAME_YEAR)
+def _one_name_year_keys(frame: pl.DataFrame, id_column: str, *, widen: bool) -> pl.DataFrame:
+    year = pl.col("dob_year").cast(pl.Int32)
+    years = pl.concat_list(year - 1, year, year + 1) if widen else pl.concat_list(year)
+    halves = pl.concat_list(
+        pl.concat_str("sur_phon1", pl.lit("|"), "giv_initial"),
+        pl.concat_str("giv_phon1", pl.lit("|"), "sur_initial"),
+    ).list.drop_nulls()
+    keyed = (
+        frame.filter(pl.col("dob_year").is_not_null())
+        .select(id_column, half=halves, year=years)
+        .explode("half")
+        .explode("year")
+        .filter(pl.col("half").is_not_null() & ~pl.col("half").str.starts_with("|"))
+    )
+    return keyed.select(id_column, key=pl.struct("half", "year").hash(6))
 
 
 # Shortest number whose parts still say something.
@@ -241,11 +250,11 @@ def still_found(
     identities: pl.DataFrame,
     records: pl.DataFrame,
     *,
-    cap: int,
+    common: pl.Series,
 ) -> pl.DataFrame:
     """``pairs`` (case_idx, rec, passes, ...) as blocking today's whole history would find
     them: the broadest pass's bit is cleared where its key has since become too common
-    among ``records`` (all of them), and pairs left with no pass are dropped.
+    (``common``, counted over all records), and pairs left with no pass are dropped.
 
     Kept comparisons were blocked against the history of their night; this makes N nights
     equal one run.
@@ -257,10 +266,12 @@ def still_found(
         return pairs
     cases = identities.join(suspects.select("case_idx").unique(), on="case_idx")
     candidates = records.join(suspects.select("rec").unique(), on="rec")
-    found = _one_name_year(cases, candidates, cap, records).select(
-        "case_idx", "rec", __still=pl.lit(True)
-    )
-    marked = pairs.join(found.unique(), on=["case_idx", "rec"], how="left")
+    found = pairs_from_keys(
+        case_keys(cases).filter(pl.col("pass_bit") == broad),
+        record_keys(candidates).filter(pl.col("pass_bit") == broad),
+        common,
+    ).select("case_idx", "rec", __still=pl.lit(True))
+    marked = pairs.join(found, on=["case_idx", "rec"], how="left")
     cleared = (
         pl.when(has_broad & pl.col("__still").is_null())
         .then(pl.col("passes") & (255 - broad))

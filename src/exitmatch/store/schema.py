@@ -58,6 +58,13 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
             "at" TIMESTAMPTZ, run_id BIGINT, actor TEXT, entity TEXT, "key" TEXT,
             "action" TEXT, "before" TEXT, "after" TEXT)""",
     ),
+    # 2: blocking keys of the retained records, kept as records arrive, so that a new or
+    # changed case is searched against the whole history by key.
+    (
+        """CREATE TABLE record_keys (
+            kind TEXT, record_id TEXT, pass_bit UTINYINT, "key" UBIGINT, no_year BOOLEAN)""",
+        'CREATE INDEX record_keys_key ON record_keys ("key")',
+    ),
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -174,3 +174,55 @@ def _changes(
         before="old",
         after="new",
     )
+
+
+def store_record_keys(store: Store, keys: pl.DataFrame, records: pl.DataFrame) -> None:
+    """Keep the blocking keys of ``records`` (keys by ``rec``, records with kind and id)."""
+    named = keys.join(records.select("rec", "kind", "record_id"), on="rec")
+    store.insert("record_keys", named.select("kind", "record_id", "pass_bit", "key", "no_year"))
+
+
+def stored_key_count(store: Store) -> int:
+    return int(str(store.scalar("SELECT count(*) FROM record_keys")))
+
+
+def common_stored_keys(store: Store, broad: int, cap: int) -> pl.Series:
+    """Keys of the broadest pass shared by more than ``cap`` retained records."""
+    frame = store.frame(
+        'SELECT "key" FROM record_keys WHERE pass_bit = ? GROUP BY "key" HAVING count(*) > ?',
+        [broad, cap],
+    )
+    return frame["key"].cast(pl.UInt64)
+
+
+def matching_record_keys(store: Store, wanted: pl.DataFrame) -> pl.DataFrame:
+    """Stored record keys equal to any of ``wanted`` (pass_bit, key): kind, record_id,
+    pass_bit, key, no_year."""
+    if wanted.is_empty():
+        return store.frame("SELECT * FROM record_keys LIMIT 0")
+    store.connection.register("__wanted", wanted.select("pass_bit", "key").unique().to_arrow())
+    try:
+        return store.frame(
+            "SELECT r.* FROM record_keys r SEMI JOIN __wanted w "
+            'ON r.pass_bit = w.pass_bit AND r."key" = w."key"'
+        )
+    finally:
+        store.connection.unregister("__wanted")
+
+
+def layout_changed(store: Store, layout: int) -> bool:
+    """True when the store's keys and vectors were made by another matching layout."""
+    value = store.scalar("SELECT value FROM meta WHERE key = 'match_layout'")
+    return value is not None and int(str(value)) != layout
+
+
+def forget_matching(store: Store) -> None:
+    """Drop every kept key and vector (they are rebuilt from the cases and records)."""
+    store.connection.execute("DELETE FROM record_keys")
+    store.connection.execute("DELETE FROM vectors")
+
+
+def remember_layout(store: Store, layout: int) -> None:
+    store.connection.execute(
+        "INSERT OR REPLACE INTO meta VALUES ('match_layout', ?)", [str(layout)]
+    )
