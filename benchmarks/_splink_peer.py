@@ -324,7 +324,12 @@ def decide(pairs: pl.DataFrame, inventory: pl.DataFrame, settings: Settings) -> 
             pl.col("band").is_not_null()
             & is_worked(pl.col("inventory_status"))
             & (
-                departure_timing(pl.col("at"), pl.col("order_date"), pl.col("enforceable_date"))
+                departure_timing(
+                    pl.col("at"),
+                    pl.col("order_date"),
+                    pl.col("enforceable_date"),
+                    pl.col("inventory_status"),
+                )
                 == Timing.QUALIFYING.value
             )
         )

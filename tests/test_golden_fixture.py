@@ -293,6 +293,8 @@ class Decisions:
 def classify(case: Row, departed: date) -> str:
     if departed < date.fromisoformat(case["order_date"]):
         return "before_order"
+    if case["inventory_status"] == "stayed":
+        return "while_stayed"
     enforceable = case["enforceable_date"]
     if not enforceable or departed < date.fromisoformat(enforceable):
         return "before_enforceable"
@@ -303,7 +305,7 @@ def decide(night: Night) -> Decisions:
     """The 240(3) rules applied to the true departures (from truth.csv) of every case."""
     decisions = Decisions()
     for case in night.cases.values():
-        if case["inventory_status"] in {"closed", "stayed"}:
+        if case["inventory_status"] == "closed":
             continue
         mine = [k for k, uci in night.owner.items() if uci == case["uci"]]
         exits = sorted((k for k in mine if k[0] != "entries"), key=lambda k: moment(night, *k))
@@ -507,7 +509,7 @@ def check_scenarios(night: Night) -> list[str]:
     if closed_types != {"departure", "exclusion", "deportation"}:
         problems.append(f"scenario: closures only for order types {sorted(closed_types)}")
     reasons = {e[3] for e in decisions.early}
-    if reasons != {"before_order", "before_enforceable"}:
+    if reasons != {"before_order", "before_enforceable", "while_stayed"}:
         problems.append(f"scenario: early departure reasons {sorted(reasons)}")
     if not any(not c["enforceable_date"] and c["uci"] in truth_ucis for c in night.cases.values()):
         problems.append("scenario: no departure on a case without an enforceable date")

@@ -193,3 +193,61 @@ def test_a_second_run_at_once_is_refused_or_waits(nights: list[Inputs], tmp_path
     _, errors = waiting.communicate(timeout=120)
     assert waiting.returncode == 0, errors[-2000:]
     assert (tmp_path / "closure_candidates.csv").exists()
+
+
+def test_an_inventory_update_in_a_later_file_wins_as_on_a_later_night(
+    nights: list[Inputs], tmp_path: Path
+) -> None:
+    inputs = _together(nights)
+    inventory = pl.read_csv(inputs[Source.INVENTORY][0], infer_schema=False)
+    update = inventory.head(5).with_columns(inventory_status=pl.lit("closed"))
+    later = tmp_path / "zz-update" / "inventory.csv"
+    later.parent.mkdir()
+    update.write_csv(later)
+    with_update = {**inputs, Source.INVENTORY: [*inputs[Source.INVENTORY], later]}
+    run_reconcile(with_update, tmp_path / "once", Settings())
+    run_reconcile(inputs, tmp_path / "nightly", Settings())
+    run_reconcile({Source.INVENTORY: [later]}, tmp_path / "nightly", Settings())
+    _same_outputs(tmp_path / "once", tmp_path / "nightly", DECISIONS)
+    got = pl.read_csv(tmp_path / "once" / "closure_candidates.csv", infer_schema=False)
+    assert got.join(update.select("case_id"), on="case_id", how="semi").is_empty()
+
+
+def test_the_same_file_twice_in_one_run_is_read_once(nights: list[Inputs], tmp_path: Path) -> None:
+    inputs = _together(nights)
+    copy = tmp_path / "copy" / "land-again.csv"
+    copy.parent.mkdir()
+    shutil.copy(inputs[Source.LAND][0], copy)
+    twice = {**inputs, Source.LAND: [*inputs[Source.LAND], copy]}
+    report = run_reconcile(twice, tmp_path / "twice", Settings())
+    run_reconcile(inputs, tmp_path / "once", Settings())
+    _same_outputs(tmp_path / "twice", tmp_path / "once")
+    land = next(s for s in report.sources if s.source == "land")
+    assert str(copy) not in {f.file for f in land.files}
+
+
+def test_a_case_without_a_date_of_birth_is_still_matched(
+    nights: list[Inputs], tmp_path: Path
+) -> None:
+    inputs = _together(nights)
+    first = tmp_path / "first"
+    run_reconcile(inputs, first, Settings())
+    confirmed = (
+        pl.read_csv(first / "closure_candidates.csv", infer_schema=False)
+        .filter(pl.col("band") == "confirmed")["case_id"]
+        .head(5)
+    )
+    frames = [pl.read_csv(p, infer_schema=False) for p in inputs[Source.INVENTORY]]
+    undated = pl.concat(frames).with_columns(
+        pl.when(pl.col("case_id").is_in(confirmed.implode()))
+        .then(None)
+        .otherwise(pl.col(c))
+        .alias(c)
+        for c in ("date_of_birth", "alt_dates_of_birth")
+    )
+    path = tmp_path / "undated" / "inventory.csv"
+    path.parent.mkdir()
+    undated.write_csv(path)
+    run_reconcile({**inputs, Source.INVENTORY: [path]}, tmp_path / "out", Settings())
+    again = pl.read_csv(tmp_path / "out" / "closure_candidates.csv", infer_schema=False)
+    assert set(confirmed.to_list()) <= set(again["case_id"].to_list())

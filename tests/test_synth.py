@@ -116,12 +116,15 @@ def test_truth_follows_the_240_3_rules(made: Path) -> None:
         assert day >= date.fromisoformat(case["enforceable_date"])
 
     early = _csv(truth / "expected_early_departures.csv")
-    assert set(early["reason"]) == {"before_order", "before_enforceable"}
+    assert set(early["reason"]) == {"before_order", "before_enforceable", "while_stayed"}
     for row in early.iter_rows(named=True):
         case = inventory[row["case_id"]]
         day = _departed(row["departed_at"])
         if row["reason"] == "before_order":
             assert day < date.fromisoformat(case["order_date"])
+        elif row["reason"] == "while_stayed":
+            assert case["inventory_status"] == "stayed"
+            assert day >= date.fromisoformat(case["order_date"])
         else:
             enforceable = case["enforceable_date"]
             assert enforceable is None or day < date.fromisoformat(enforceable)
@@ -166,14 +169,18 @@ def test_some_subject_land_records_are_in_local_time(made: Path) -> None:
 def test_closed_and_stayed_cases_get_nothing(made: Path) -> None:
     inventory = _csv(made / "inventory.csv")
     quiet = set(inventory.filter(pl.col("inventory_status").is_in(["closed", "stayed"]))["case_id"])
+    closed = set(inventory.filter(pl.col("inventory_status") == "closed")["case_id"])
     assert quiet
     for name in (
         "expected_closure_candidates",
         "expected_reentry_alerts",
-        "expected_early_departures",
         "expected_warrant_cancellations",
     ):
         assert not quiet & set(_csv(made / "truth" / f"{name}.csv")["case_id"]), name
+    # A stayed case's departure is shown to an officer as an early departure; a closed
+    # case's is not shown at all.
+    early = _csv(made / "truth" / "expected_early_departures.csv")
+    assert not closed & set(early["case_id"])
     cases = _csv(made / "truth" / "cases.csv")
     quiet_with_exit = cases.filter(
         pl.col("case_id").is_in(list(quiet)) & pl.col("scenarios").str.contains("exit_")

@@ -36,7 +36,7 @@ def test_files_dropped_in_the_inbox_are_reconciled_and_moved(data: Path, tmp_pat
     assert batches[0].latency_s > 0
     assert (out / "closure_candidates.csv").stat().st_size > 0
     assert (folders[Source.ENTRIES] / "entries.csv.part").exists()
-    assert sorted(p.name for p in (inbox / PROCESSED / "land").iterdir()) == ["land.csv"]
+    assert sorted(p.name for p in (inbox / PROCESSED / "land").iterdir()) == ["1-land.csv"]
 
     expected = tmp_path / "expected"
     run_reconcile(
@@ -61,3 +61,21 @@ def test_a_file_seen_again_after_a_crash_changes_nothing(data: Path, tmp_path: P
     assert len(batches) == 1
     assert all(source.read == 0 for source in batches[0].report.sources)
     assert (out / "closure_candidates.csv").read_bytes() == before
+
+
+def test_a_failing_batch_is_reported_and_its_files_wait(data: Path, tmp_path: Path) -> None:
+    inbox, out = tmp_path / "inbox", tmp_path / "out"
+    folders = inbox_folders(inbox)
+    shutil.copy(data / "land.csv", folders[Source.LAND] / "land.csv")
+    errors: list[Exception] = []
+    batches = watch(inbox, out, Settings(), interval_s=0.1, once=True, on_error=errors.append)
+    assert batches == [] and len(errors) == 1
+    assert "no removal cases" in str(errors[0])
+    assert (folders[Source.LAND] / "land.csv").exists()  # waits for the inventory
+    shutil.copy(data / "inventory.csv", folders[Source.INVENTORY] / "inventory.csv")
+    batches = watch(inbox, out, Settings(), interval_s=0.1, once=True, on_error=errors.append)
+    assert len(batches) == 1 and len(errors) == 1
+    # A sender reusing a name does not overwrite an earlier delivery.
+    shutil.copy(data / "air.csv", folders[Source.LAND] / "land.csv")
+    watch(inbox, out, Settings(), interval_s=0.1, once=True, on_error=errors.append)
+    assert len(list((inbox / PROCESSED / "land").iterdir())) == 2

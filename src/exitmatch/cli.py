@@ -137,11 +137,25 @@ def watch(
             f"batch of {len(batch.files)} file(s): outputs {batch.latency_s:.2f} s after landing"
         )
 
+    def failed(error: Exception) -> None:
+        typer.secho(
+            f"batch not taken, its files stay in the inbox: {error}",
+            err=True,
+            fg=typer.colors.YELLOW,
+        )
+
     typer.echo(f"watching {inbox} (Ctrl-C to stop)")
     try:
         _run(
             lambda: run_watch(
-                inbox, out, settings, db=db, interval_s=interval, once=once, on_batch=report
+                inbox,
+                out,
+                settings,
+                db=db,
+                interval_s=interval,
+                once=once,
+                on_batch=report,
+                on_error=failed,
             )
         )
     except KeyboardInterrupt:

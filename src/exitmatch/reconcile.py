@@ -116,7 +116,7 @@ def run_reconcile(
             stage("deciding (IRPR 240(3))")
             outcomes = decide(linked, settings)
             timings["decide"] = round(time.perf_counter() - clock, 3)
-            report = _report(store, received, linked, outcomes, settings, timings)
+            report = _report(run_id, store, received, linked, outcomes, settings, timings)
             report = report.model_copy(update={"command": command, "started_at": started_at})
             record_run(store, run_id, report, linked.model, outcomes)
         clock = time.perf_counter()
@@ -137,8 +137,11 @@ def _receive(store: Store, inputs: Mapping[Source, Sequence[Path]], run_id: int)
     remember_files(store, loaded.values(), run_id)
     changed = pl.Series("case_id", [], dtype=pl.Utf8)
     if Source.INVENTORY in loaded:
-        changed = changed_cases(store, loaded[Source.INVENTORY].frame)
-        upsert_cases(store, loaded[Source.INVENTORY].frame, run_id)
+        # Files are read in order: a case's row in a later file is an update, as it would
+        # be on a later night.
+        cases = loaded[Source.INVENTORY].frame.unique("case_id", keep="last", maintain_order=True)
+        changed = changed_cases(store, cases)
+        upsert_cases(store, cases, run_id)
 
     def frame(source: Source) -> pl.DataFrame | None:
         return loaded[source].frame if source in loaded else None
@@ -236,6 +239,7 @@ def _new_pairs(
 
 
 def _report(
+    run_id: int,
     store: Store,
     received: Received,
     linked: Linked,
@@ -260,6 +264,7 @@ def _report(
         settings=settings.model_dump(mode="json"),
         store={
             "path": store.path,
+            "run_id": run_id,
             "cases": int(str(store.scalar("SELECT count(*) FROM cases"))),
             "records": int(str(store.scalar("SELECT count(*) FROM records"))),
             "compared_pairs": linked.scored.height,

@@ -3,9 +3,12 @@
 Files go into ``INBOX/<source>/`` (``inventory``, ``land``, ``air``, ``entries``). A file is
 picked up once complete: names starting with ``.`` or ending ``.tmp`` / ``.part`` are still
 being written (write, then rename), and any other file must keep the same size and
-modification time over two looks ``interval`` apart. Each look that finds complete files
-runs one micro-batch through ``run_reconcile`` (one code path with the nightly job) and then
-moves the files to ``INBOX/processed/<source>/``. Killed between the run and the move, the
+modification time over two looks at least ``interval`` apart. Each look that finds
+complete files runs one micro-batch through ``run_reconcile`` (one code path with the
+nightly job) and then moves the files to ``INBOX/processed/<source>/``, their names prefixed
+with the run number so that a sender reusing a name never overwrites an earlier delivery.
+A batch that fails (land files before any inventory, say) is reported and its files stay
+in the inbox for the next look. Killed between the run and the move, the
 next start finds the files again: the store's ledger knows them by digest and the run
 changes nothing. Latency is measured from a file landing (its modification time) to the
 outputs being replaced.
@@ -20,6 +23,7 @@ from pathlib import Path
 
 from exitmatch.contract.codes import Source
 from exitmatch.contract.outputs import RunReport
+from exitmatch.errors import ExitmatchError
 from exitmatch.ingest.formats import file_format
 from exitmatch.reconcile import run_reconcile
 from exitmatch.score.model import MatchModel
@@ -83,6 +87,7 @@ def watch(
     once: bool = False,
     max_batches: int | None = None,
     on_batch: Callable[[Batch], None] | None = None,
+    on_error: Callable[[ExitmatchError], None] | None = None,
 ) -> list[Batch]:
     """Process files as they land until stopped (or, with ``once``, until the inbox holds
     nothing more that is complete; with ``max_batches``, after that many batches)."""
@@ -97,12 +102,19 @@ def watch(
         ready = {source: paths for source, paths in ready.items() if paths}
         waiting = any(landed.values())
         if ready:
-            batch = _run_batch(inbox, out, settings, ready, db, model)
-            batches.append(batch)
-            if on_batch is not None:
-                on_batch(batch)
-            continue
-        if once and not waiting:
+            try:
+                batch = _run_batch(inbox, out, settings, ready, db, model)
+            except ExitmatchError as error:
+                if on_error is None:
+                    raise
+                on_error(error)
+                if once:
+                    break
+            else:
+                batches.append(batch)
+                if on_batch is not None:
+                    on_batch(batch)
+        elif once and not waiting:
             break
         time.sleep(interval_s)
     return batches
@@ -120,9 +132,10 @@ def _run_batch(
     landed_at = max(path.stat().st_mtime for path in files)
     report = run_reconcile(ready, out, settings, model, db=db, command="watch")
     latency = time.time() - landed_at
+    run = report.store.get("run_id", "run")
     for source, paths in ready.items():
         done = inbox / PROCESSED / source.value
         done.mkdir(parents=True, exist_ok=True)
         for path in paths:
-            path.replace(done / path.name)
+            path.replace(done / f"{run}-{path.name}")
     return Batch(files, report, round(latency, 3))

@@ -8,6 +8,8 @@ that agrees better is kept and flagged in ``name_swapped``.
 
 from __future__ import annotations
 
+from functools import cache
+
 import polars as pl
 
 from exitmatch.compare.dates import dob_comparison
@@ -50,6 +52,7 @@ _RECORD_COLUMNS = (
 )
 
 
+@cache
 def comparisons() -> tuple[Comparison, ...]:
     """The comparisons of the model, in the order their gammas are stored."""
     return (

@@ -1,6 +1,6 @@
 """Closure candidates, warrant cancellations, re-entry alerts and early departures.
 
-Use ``decide`` on the result of ``exitmatch.link.link``. Per case it keeps the
+Use ``decide`` on the ``Linked`` result of a run (``exitmatch.reconcile``). Per case it keeps the
 best-supported qualifying departure (band first, then weight, then the earliest); a later
 Canadian entry by the same person turns that candidate into a re-entry alert; an active
 warrant is proposed for cancellation only on a closure in ``Settings.warrant_bands``
@@ -93,11 +93,18 @@ def decide(linked: Linked, settings: Settings) -> Outcomes:
     thresholds = settings.thresholds
     links = _readable_links(linked)
     exits = mark_ambiguity(links.filter(pl.col("kind") != "entry"), thresholds.strong)
-    exits = exits.with_columns(band=band(thresholds)).filter(pl.col("band").is_not_null())
+    exits = exits.with_columns(band=band(thresholds)).filter(
+        pl.col("band").is_not_null() & is_worked(pl.col("inventory_status"))
+    )
     exits = exits.with_columns(
-        timing=departure_timing(pl.col("at"), pl.col("order_date"), pl.col("enforceable_date")),
+        timing=departure_timing(
+            pl.col("at"),
+            pl.col("order_date"),
+            pl.col("enforceable_date"),
+            pl.col("inventory_status"),
+        ),
         evidence=evidence(comparisons()),
-    ).filter(is_worked(pl.col("inventory_status")))
+    )
 
     best = _best_per_case(exits.filter(pl.col("timing") == Timing.QUALIFYING.value))
     alerts = _reentries(best, links, thresholds, settings.reentry_after_days)
@@ -312,4 +319,4 @@ def _early_rows(early: pl.DataFrame) -> pl.DataFrame:
         pl.col("match_probability").round(6),
         "band",
         "evidence",
-    ).sort("case_id", "departed_at", "exit_record_id")
+    ).sort("case_id", "departed_at", "exit_source", "exit_record_id")

@@ -1,9 +1,10 @@
 """Where a departure falls against the removal order.
 
 A departure before the order was made enforces nothing; one after the order but before it
-became enforceable (stayed, under appeal, or no enforceable date yet) is not a clean
-enforcement and goes to an officer as an early departure. Only a departure on or after the
-enforceable date qualifies under IRPR 240(3). Closed and stayed cases are not worked.
+became enforceable (under appeal, or no enforceable date yet), or while the removal is
+stayed, is not a clean enforcement and goes to an officer as an early departure. Only a
+departure on or after the enforceable date of a case that is not stayed qualifies under
+IRPR 240(3). Closed cases are not worked at all.
 """
 
 from __future__ import annotations
@@ -17,19 +18,29 @@ from exitmatch.contract.codes import InventoryStatus
 
 class Timing(StrEnum):
     BEFORE_ORDER = "before_order"
+    WHILE_STAYED = "while_stayed"
     BEFORE_ENFORCEABLE = "before_enforceable"
     QUALIFYING = "qualifying"
 
 
-NOT_WORKED = (InventoryStatus.CLOSED.value, InventoryStatus.STAYED.value)
+NOT_WORKED = (InventoryStatus.CLOSED.value,)
 
 
-def departure_timing(departed_at: pl.Expr, order_date: pl.Expr, enforceable: pl.Expr) -> pl.Expr:
-    """Timing of a departure (UTC timestamp) against the order's dates."""
+def departure_timing(
+    departed_at: pl.Expr,
+    order_date: pl.Expr,
+    enforceable: pl.Expr,
+    status: pl.Expr | None = None,
+) -> pl.Expr:
+    """Timing of a departure (UTC timestamp) against the order's dates and, when given,
+    the case's inventory status."""
     day = departed_at.dt.date()
+    stayed = pl.lit(False) if status is None else status == InventoryStatus.STAYED.value
     return (
         pl.when(day < order_date)
         .then(pl.lit(Timing.BEFORE_ORDER.value))
+        .when(stayed)
+        .then(pl.lit(Timing.WHILE_STAYED.value))
         .when(enforceable.is_null() | (day < enforceable))
         .then(pl.lit(Timing.BEFORE_ENFORCEABLE.value))
         .otherwise(pl.lit(Timing.QUALIFYING.value))
@@ -37,5 +48,5 @@ def departure_timing(departed_at: pl.Expr, order_date: pl.Expr, enforceable: pl.
 
 
 def is_worked(status: pl.Expr) -> pl.Expr:
-    """True for cases whose departures are looked for (not closed, not stayed)."""
+    """True for cases whose departures are looked for (all but closed ones)."""
     return ~status.is_in(NOT_WORKED)

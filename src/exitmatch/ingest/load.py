@@ -92,18 +92,22 @@ def ingest(
                 file=str(path), format="folder", error="the folder holds no input files"
             )
             order.append(str(path))
+    read_now: set[str] = set()
     for path in find_inputs(paths):
         if str(path) in order:
             continue  # the same file given twice (or via its folder) is read once
         try:
-            new = read_new(path, source, skip)
+            new = read_new(path, source, skip | read_now)
         except ContractError as e:
             order.append(str(path))
             failed[str(path)] = _failed(path, e)
             continue
-        if new is not None:  # None: delivered before, counted once, in the run that read it
+        # None: the same bytes were delivered before, or under another name in this run;
+        # they are counted once, where they were read.
+        if new is not None:
             order.append(str(path))
             raws.append(new)
+            read_now.add(new.sha256)
     read_s = time.perf_counter() - started
 
     started = time.perf_counter()

@@ -292,24 +292,31 @@ def _quarantine(
 
 def _mark_duplicates(source: Source, checked: pl.DataFrame) -> pl.DataFrame:
     """Flag ``__dup`` on usable rows whose key an earlier usable row already has, and give
-    them their reason. A row quarantined for other reasons does not shadow a later good one."""
+    them their reason. A row quarantined for other reasons does not shadow a later good one.
+
+    A case_id repeated within one inventory file is a duplicate; in a later file it is an
+    update (the latest row of a case wins, as across runs), so inventory keys are per file.
+    """
     key = pl.col(_t(KEY[source]))
+    scope = ["_file"] if source is Source.INVENTORY else []
     usable = pl.col("__reason").is_null()
     # One pass: keys of unusable rows are nulled so they neither count nor repeat.
+    first = pl.when(usable).then(key).is_first_distinct()
     checked = checked.with_columns(
-        (usable & ~pl.when(usable).then(key).is_first_distinct()).alias("__dup")
+        (usable & ~(first.over(scope) if scope else first)).alias("__dup")
     )
     if not checked["__dup"].any():
         return checked
-    repeated = checked.filter("__dup").select(key).unique()
+    on = [_t(KEY[source]), *scope]
+    repeated = checked.filter("__dup").select(on).unique()
     seen = (
         checked.filter(usable & ~pl.col("__dup"))
-        .select(key, pl.col("_file").alias("__ff"), pl.col("_row").alias("__fr"))
-        .join(repeated, on=_t(KEY[source]), how="semi")
+        .select(*on, pl.col("_file").alias("__ff"), pl.col("_row").alias("__fr"))
+        .join(repeated, on=on, how="semi")
     )
     why = pl.lit(f"duplicate {KEY[source]}, first seen at ") + pl.col("__ff") + pl.lit(" row ")
     return (
-        checked.join(seen, on=_t(KEY[source]), how="left", maintain_order="left")
+        checked.join(seen, on=on, how="left", maintain_order="left")
         .with_columns(
             pl.when("__dup").then(why + pl.col("__fr")).otherwise("__reason").alias("__reason")
         )

@@ -130,6 +130,8 @@ def case_identities(cases: pl.DataFrame) -> pl.DataFrame:
     names = _case_names(cases)
     dobs = _case_dates(cases)
     identities = base.join(names, on="case_idx").join(dobs, on="case_idx", how="left")
+    # A case with no usable date of birth still has an identity: date number 0, no date.
+    identities = identities.with_columns(pl.col("dob_no").fill_null(0))
     identities = identities.sort("case_idx", "name_no", "dob_no")
     return identities.with_row_index("ident").with_columns(pl.col("ident").cast(pl.UInt32))
 

@@ -54,8 +54,13 @@ def write_results(
     out: Path, store: Store, model: MatchModel, outcomes: Outcomes, linked: Linked
 ) -> dict[str, int]:
     """Write every output file into ``out``; returns rows written per file."""
-    quarantine = sort_rows(store.frame("SELECT * EXCLUDE (run_id) FROM quarantine"))
-    issues = sort_rows(store.frame("SELECT * EXCLUDE (run_id) FROM data_issues"))
+    # In the order they were stored (sort_rows is stable), so ties keep one order.
+    quarantine = sort_rows(
+        store.frame("SELECT * EXCLUDE (run_id) FROM quarantine ORDER BY run_id, rowid")
+    )
+    issues = sort_rows(
+        store.frame("SELECT * EXCLUDE (run_id) FROM data_issues ORDER BY run_id, rowid")
+    )
     written = {
         CLOSURES_FILE: write_csv(
             outcomes.closures,

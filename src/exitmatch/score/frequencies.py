@@ -7,6 +7,8 @@ Two choices keep the frequencies honest:
 - A name's frequency is counted within the record's nationality (where enough records
   share it): WILSON is common among Americans and rare among Syrians, and the model
   weighs nationality separately, so an overall frequency would count the same fact twice.
+- Dates of birth are counted over all records (a 1 January placeholder is common
+  everywhere).
 - Surname and given-name roles are pooled: LEE is common as either, and a record read
   with its names the other way round must not find its given name "never seen as a
   surname" and earn an unlimited weight.
@@ -23,8 +25,9 @@ _ALL = "*"
 
 def with_term_frequencies(records: pl.DataFrame, encodings: pl.DataFrame) -> pl.DataFrame:
     """Add tf_sur, tf_giv (the record's own surname and first given name), tf_sur_x,
-    tf_giv_x (the same values read the other way round) and tf_dob, each the share of
-    records (of the record's nationality, where it has enough) carrying the value."""
+    tf_giv_x (the same values read the other way round), each the share of records of the
+    record's nationality (where it has enough) carrying the value, and tf_dob, the share
+    of all records born on the record's date."""
     forms = encodings.select("name", "joined", "first")
     frame = records.join(
         forms.rename({"name": "surname", "joined": "sur_joined", "first": "sur_first"}),

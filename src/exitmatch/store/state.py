@@ -23,18 +23,6 @@ from exitmatch.store.store import Store
 # The kind of travel record each source brings.
 KIND = {Source.LAND: "land", Source.AIR: "air", Source.ENTRIES: "entry"}
 
-# What the matcher compares: a change here means the case must be compared again.
-IDENTITY_COLUMNS = (
-    "surname",
-    "given_names",
-    "aliases",
-    "date_of_birth",
-    "alt_dates_of_birth",
-    "sex",
-    "citizenships",
-    "documents",
-)
-
 
 def ingested_digests(store: Store) -> frozenset[str]:
     digests = store.frame("SELECT sha256 FROM ledger")["sha256"]
@@ -73,7 +61,25 @@ def remember_files(store: Store, loaded: Iterable[Ingested], run_id: int) -> Non
 
 
 def _identity_digest() -> pl.Expr:
-    return pl.struct(IDENTITY_COLUMNS).hash(11).cast(pl.Utf8)
+    """What the matcher compares, written out: stable across library versions (a hash
+    would change with the library and make every case look changed after an upgrade)."""
+    document = pl.concat_str(
+        pl.element().struct.field("type"),
+        pl.element().struct.field("issuer"),
+        pl.element().struct.field("number"),
+        separator="/",
+    )
+    parts = [
+        pl.col("surname"),
+        pl.col("given_names"),
+        pl.col("aliases").list.join("|"),
+        pl.col("date_of_birth"),
+        pl.col("alt_dates_of_birth").list.join("|"),
+        pl.col("sex"),
+        pl.col("citizenships").list.join("|"),
+        pl.col("documents").list.eval(document).list.join("|"),
+    ]
+    return pl.concat_str([part.fill_null("") for part in parts], separator="\x1f")
 
 
 def changed_cases(store: Store, cases: pl.DataFrame) -> pl.Series:

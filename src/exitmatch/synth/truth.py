@@ -2,10 +2,11 @@
 
 Use :func:`expected_outputs` once every record id is known. It reads only the case fields
 and the subjects' true exit and entry records, so the expectations follow the rules, not
-the scenario that was drawn: a case ``closed`` or ``stayed`` gets nothing; a departure
-before the order date is ``before_order``; before the enforceable date (or with none) is
-``before_enforceable``; the earliest departure on or after it is the closure, unless the
-person entered Canada after it, which makes it a re-entry alert instead.
+the scenario that was drawn: a ``closed`` case gets nothing; a departure before the order
+date is ``before_order``; a later one of a ``stayed`` case is ``while_stayed``; before the
+enforceable date (or with none) is ``before_enforceable``; the earliest departure on or
+after it is the closure, unless the person entered Canada after it, which makes it a
+re-entry alert instead.
 """
 
 from __future__ import annotations
@@ -45,8 +46,9 @@ def expected_outputs(
     out = Expected()
     for s in subjects:
         case = s.case
-        if s.index in quarantined_cases or case["inventory_status"] in ("closed", "stayed"):
+        if s.index in quarantined_cases or case["inventory_status"] == "closed":
             continue
+        stayed = case["inventory_status"] == "stayed"
         order: date = case["order_date"]
         enforceable: date | None = case["enforceable_date"]
         qualifying: list[Link] = []
@@ -55,6 +57,8 @@ def expected_outputs(
             reason = None
             if day < order:
                 reason = "before_order"
+            elif stayed:
+                reason = "while_stayed"
             elif enforceable is None or day < enforceable:
                 reason = "before_enforceable"
             if reason is None:
