@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -290,13 +291,21 @@ class Decisions:
     early: set[tuple[str, str, str, str]] = field(default_factory=set)
 
 
-def classify(case: Row, departed: date) -> str:
-    if departed < date.fromisoformat(case["order_date"]):
+def classify(case: Row, departed: datetime | date) -> str:
+    """The 240(3) timing of a departure. A moment is read cautiously across Canada's time
+    zones (before the order only if so everywhere, qualifying only if so everywhere); a
+    plain date is read as it is."""
+    if isinstance(departed, datetime):
+        latest = departed.astimezone(ZoneInfo("America/St_Johns")).date()
+        earliest = departed.astimezone(ZoneInfo("America/Vancouver")).date()
+    else:
+        latest = earliest = departed
+    if latest < date.fromisoformat(case["order_date"]):
         return "before_order"
     if case["inventory_status"] == "stayed":
         return "while_stayed"
     enforceable = case["enforceable_date"]
-    if not enforceable or departed < date.fromisoformat(enforceable):
+    if not enforceable or earliest < date.fromisoformat(enforceable):
         return "before_enforceable"
     return "qualifying"
 
@@ -311,7 +320,7 @@ def decide(night: Night) -> Decisions:
         exits = sorted((k for k in mine if k[0] != "entries"), key=lambda k: moment(night, *k))
         qualifying = []
         for source, record_id in exits:
-            kind = classify(case, moment(night, source, record_id).date())
+            kind = classify(case, moment(night, source, record_id))
             if kind == "qualifying":
                 qualifying.append((source, record_id))
             else:
@@ -361,10 +370,8 @@ def check_closures(night: Night) -> list[str]:
             problems.append(f"{where}: departed_at {row['departed_at']} is not the record's")
         if row["departure_place"] != place(source, exit_row):
             problems.append(f"{where}: departure_place {row['departure_place']!r} is wrong")
-        enforceable = case["enforceable_date"]
-        departed = moment(night, source, record_id).date()
-        if not enforceable or departed < date.fromisoformat(enforceable):
-            problems.append(f"{where}: departure {departed} is before enforceability")
+        if classify(case, moment(night, source, record_id)) != "qualifying":
+            problems.append(f"{where}: the departure does not qualify")
         if decisions.closures.get(row["case_id"]) != (source, record_id):
             problems.append(f"{where}: rules give {decisions.closures.get(row['case_id'])}")
         active = case["warrant_id"] if case["warrant_status"] == "active" else ""
@@ -485,8 +492,10 @@ def check_timezones(night: Night) -> list[str]:
         if source == "entries":
             continue
         written = night.records[(source, record_id)][TIME_COLUMN[source]]
-        local, utc = date.fromisoformat(written[:10]), moment(night, source, record_id).date()
-        if classify(uci_case[uci], local) != classify(uci_case[uci], utc):
+        when = moment(night, source, record_id)
+        local, utc = date.fromisoformat(written[:10]), when.date()
+        plain = {classify(uci_case[uci], day) for day in (local, utc)}
+        if plain != {classify(uci_case[uci], when)}:
             problems.append(f"{record_id}: classification depends on the time zone")
     return problems
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from datetime import date
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import polars as pl
 import pytest
@@ -82,8 +83,13 @@ def test_counts_in_manifest(made: Path) -> None:
     assert SynthConfig.model_validate(manifest["config"]) == SMALL
 
 
-def _departed(stamp: str) -> date:
-    return date.fromisoformat(stamp[:10])
+def _departed(stamp: str, zone: str = "UTC") -> date:
+    """The departure's date in ``zone``: the rules read a moment's date in Canada
+    cautiously, between the Pacific (earliest) and Newfoundland (latest)."""
+    return parse_timestamp(stamp).astimezone(ZoneInfo(zone)).date()
+
+
+EARLIEST, LATEST = "America/Vancouver", "America/St_Johns"
 
 
 def test_truth_follows_the_240_3_rules(made: Path) -> None:
@@ -111,7 +117,7 @@ def test_truth_follows_the_240_3_rules(made: Path) -> None:
         assert row["departed_at"].endswith("Z")
         assert case["inventory_status"] not in ("closed", "stayed")
         assert case["enforceable_date"] is not None
-        day = _departed(row["departed_at"])
+        day = _departed(row["departed_at"], EARLIEST)
         assert day >= date.fromisoformat(case["order_date"])
         assert day >= date.fromisoformat(case["enforceable_date"])
 
@@ -119,15 +125,16 @@ def test_truth_follows_the_240_3_rules(made: Path) -> None:
     assert set(early["reason"]) == {"before_order", "before_enforceable", "while_stayed"}
     for row in early.iter_rows(named=True):
         case = inventory[row["case_id"]]
-        day = _departed(row["departed_at"])
+        latest = _departed(row["departed_at"], LATEST)
+        earliest = _departed(row["departed_at"], EARLIEST)
         if row["reason"] == "before_order":
-            assert day < date.fromisoformat(case["order_date"])
+            assert latest < date.fromisoformat(case["order_date"])
         elif row["reason"] == "while_stayed":
             assert case["inventory_status"] == "stayed"
-            assert day >= date.fromisoformat(case["order_date"])
+            assert latest >= date.fromisoformat(case["order_date"])
         else:
             enforceable = case["enforceable_date"]
-            assert enforceable is None or day < date.fromisoformat(enforceable)
+            assert enforceable is None or earliest < date.fromisoformat(enforceable)
 
     entry_links = {
         r["entry_record_id"]: r["uci"]

@@ -24,7 +24,7 @@ from exitmatch.decide.bands import (
     mark_ambiguity,
 )
 from exitmatch.decide.evidence import evidence
-from exitmatch.decide.timing import Timing, departure_timing, is_worked
+from exitmatch.decide.timing import Timing, departure_timing, is_worked, latest_local_date
 from exitmatch.link import Linked
 from exitmatch.settings import Settings, Thresholds
 
@@ -221,8 +221,10 @@ def _same_traveller() -> pl.Expr:
 
 def _authorization_to_return() -> list[pl.Expr]:
     order = pl.col("order_type")
+    # Whether it was more than 30 days, read to the person's cost (the latest local date):
+    # an officer checks the ARC flag, a missed one is worse than a checked one.
     became_deportation = (order == OrderType.DEPARTURE.value) & (
-        pl.col("at").dt.date() > pl.col("enforceable_date") + DEPARTURE_ORDER_GRACE
+        latest_local_date(pl.col("at")) > pl.col("enforceable_date") + DEPARTURE_ORDER_GRACE
     )
     within_exclusion = (order == OrderType.EXCLUSION.value) & (
         pl.col("entered_at") - pl.col("at") < EXCLUSION_BAR

@@ -3,16 +3,17 @@
 Use :func:`expected_outputs` once every record id is known. It reads only the case fields
 and the subjects' true exit and entry records, so the expectations follow the rules, not
 the scenario that was drawn: a ``closed`` case gets nothing; a departure before the order
-date is ``before_order``; a later one of a ``stayed`` case is ``while_stayed``; before the
-enforceable date (or with none) is ``before_enforceable``; the earliest departure on or
-after it is the closure, unless the person entered Canada after it, which makes it a
-re-entry alert instead.
+date everywhere in Canada is ``before_order``; a later one of a ``stayed`` case is
+``while_stayed``; one before the enforceable date somewhere in Canada (or with none) is
+``before_enforceable``; the earliest departure on or after it everywhere is the closure,
+unless the person entered Canada after it, which makes it a re-entry alert instead.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
 
 from exitmatch.synth.scenarios import Subject
 
@@ -33,8 +34,18 @@ class Expected:
     early: list[dict[str, object]] = field(default_factory=list)
 
 
-def _day(seconds: int) -> date:
-    return datetime.fromtimestamp(seconds, UTC).date()
+# A moment's local date in Canada lies between its dates in these two time zones; the
+# rules are read cautiously, as exitmatch.decide.timing reads them.
+_WESTERNMOST = ZoneInfo("America/Vancouver")
+_EASTERNMOST = ZoneInfo("America/St_Johns")
+
+
+def _earliest_day(seconds: int) -> date:
+    return datetime.fromtimestamp(seconds, UTC).astimezone(_WESTERNMOST).date()
+
+
+def _latest_day(seconds: int) -> date:
+    return datetime.fromtimestamp(seconds, UTC).astimezone(_EASTERNMOST).date()
 
 
 def expected_outputs(
@@ -53,13 +64,12 @@ def expected_outputs(
         enforceable: date | None = case["enforceable_date"]
         qualifying: list[Link] = []
         for link in sorted(exits.get(s.index, []), key=lambda x: (x.at, x.record_id)):
-            day = _day(link.at)
             reason = None
-            if day < order:
+            if _latest_day(link.at) < order:
                 reason = "before_order"
             elif stayed:
                 reason = "while_stayed"
-            elif enforceable is None or day < enforceable:
+            elif enforceable is None or _earliest_day(link.at) < enforceable:
                 reason = "before_enforceable"
             if reason is None:
                 qualifying.append(link)
