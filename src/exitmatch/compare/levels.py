@@ -68,3 +68,17 @@ def else_level(label: str = "differs") -> Level:
 def gammas(comparisons: Sequence[Comparison]) -> list[pl.Expr]:
     """The gamma expressions of every comparison, for one ``with_columns`` call."""
     return [comparison.gamma() for comparison in comparisons]
+
+
+def agreement(comparisons: Sequence[Comparison]) -> pl.Expr:
+    """How well a pair's levels agree, without weights: each comparison scores from 1 for
+    its best level down to 0 for 'else' or missing. For choices made before there is a
+    model: which name order, which of a case's identities."""
+    return pl.sum_horizontal(
+        pl.when(pl.col(c.gamma_column) == 0)
+        .then(0.0)
+        .otherwise(
+            (len(c.levels) - 1 - pl.col(c.gamma_column).cast(pl.Float64)) / (len(c.levels) - 2)
+        )
+        for c in comparisons
+    )

@@ -15,7 +15,7 @@ import polars as pl
 from exitmatch.compare.dates import dob_comparison
 from exitmatch.compare.demographics import nationality_comparison, sex_comparison
 from exitmatch.compare.documents import document_comparison, one_edit_feature
-from exitmatch.compare.levels import Comparison
+from exitmatch.compare.levels import Comparison, agreement
 from exitmatch.compare.names import given_comparison, pair_features, surname_comparison
 
 _CASE_COLUMNS = (
@@ -102,7 +102,7 @@ def comparison_vectors(
     straight = (surname_comparison("sur"), given_comparison("giv"))
     swapped = (surname_comparison("xsur", "x_surname"), given_comparison("xgiv", "x_given"))
     frame = frame.with_columns(c.gamma() for c in (*straight, *swapped))
-    swap = _agreement(frame, swapped) > _agreement(frame, straight)
+    swap = frame.select(agreement(swapped) > agreement(straight)).to_series()
     frame = frame.with_columns(
         name_swapped=swap,
         g_surname=pl.when(swap).then("g_x_surname").otherwise("g_surname"),
@@ -123,13 +123,3 @@ def comparison_vectors(
 
 def _prefixed(frame: pl.DataFrame, prefix: str) -> pl.DataFrame:
     return frame.rename({c: f"{prefix}_{c}" for c in frame.columns})
-
-
-def _agreement(frame: pl.DataFrame, pair: tuple[Comparison, Comparison]) -> pl.Series:
-    """How well an orientation agrees: levels above 'else' count, better levels more."""
-    total = pl.Series(values=[0] * frame.height, dtype=pl.Int32)
-    for comparison in pair:
-        top = len(comparison.levels) - 1
-        gamma = frame[comparison.gamma_column].cast(pl.Int32)
-        total = total + pl.select(pl.when(gamma == 0).then(0).otherwise(top - gamma)).to_series()
-    return total

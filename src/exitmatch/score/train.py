@@ -8,7 +8,7 @@ from __future__ import annotations
 import numpy as np
 import polars as pl
 
-from exitmatch.compare.levels import Comparison
+from exitmatch.compare.levels import Comparison, agreement
 from exitmatch.score.em import (
     expectation_maximisation,
     m_from_anchor,
@@ -32,16 +32,8 @@ def random_pairs(n_cases: int, n_records: int, count: int, seed: int) -> pl.Data
 def best_identity(vectors: pl.DataFrame, comparisons: tuple[Comparison, ...]) -> pl.DataFrame:
     """One row per (case_idx, rec): the identity whose levels agree best (each comparison
     scores from 1 for its best level down to 0 for 'else' or missing)."""
-    agreement = pl.sum_horizontal(
-        pl.when(pl.col(c.gamma_column) == 0)
-        .then(0.0)
-        .otherwise(
-            (len(c.levels) - 1 - pl.col(c.gamma_column).cast(pl.Float64)) / (len(c.levels) - 2)
-        )
-        for c in comparisons
-    )
     return (
-        vectors.with_columns(__agreement=agreement)
+        vectors.with_columns(__agreement=agreement(comparisons))
         .sort(["case_idx", "rec", "__agreement", "ident"], descending=[False, False, True, False])
         .unique(["case_idx", "rec"], keep="first", maintain_order=True)
         .drop("__agreement")
