@@ -28,24 +28,12 @@ import polars as pl
 
 from exitmatch.contract.values import parse_timestamp
 from exitmatch.errors import SynthError
+from exitmatch.ingest.paxlst import AIR_COLUMNS
 
 RECIPIENT = "CBSAAPI"
 _REQUIRED = ("carrier", "flight_number", "departure_airport", "departed_at")
-_TEXT = (
-    "record_id",
-    "surname",
-    "given_names",
-    "date_of_birth",
-    "sex",
-    "nationality",
-    "document_type",
-    "document_number",
-    "document_country",
-    "carrier",
-    "flight_number",
-    "departure_airport",
-    "destination_airport",
-)
+# The air contract's columns that are written as text (departed_at is formatted apart).
+_TEXT = tuple(c for c in AIR_COLUMNS if c != "departed_at")
 # Characters outside the UNOA repertoire (upper-case Latin letters, digits, some signs).
 _NOT_UNOA = re.compile(r"[^A-Z0-9 .,\-()/='+:?!\"%&*;<>\n]")
 _END = "'\n"
