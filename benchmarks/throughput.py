@@ -42,6 +42,7 @@ import argparse
 import json
 import os
 import resource
+import shutil
 import signal
 import statistics
 import subprocess
@@ -246,7 +247,7 @@ def measure(
             run = limited(tool, options, root, timeout, args.max_rss_gb * 1024)
             if run["status"] == "ok":
                 run["recall"] = evaluate(out, data / "truth")["closures"]["all"]["recall"]
-            subprocess.run(["rm", "-rf", str(out)], check=True)
+            shutil.rmtree(out, ignore_errors=True)
             runs[tool].append(run)
             print(
                 f"  {tool}: status={run['status']} wall_s={_fmt(run.get('wall_s'))} "
@@ -261,13 +262,13 @@ def summary(tool: str, cases: int, travellers: int, runs: list[dict], data: Path
     done = [r for r in runs if r["status"] == "ok"]
     failed = [r for r in runs if r["status"] != "ok"]
     row["status"] = "nodata" if data is None else failed[0]["status"] if failed else "ok"
-    row["peak_rss_mb"] = max((r["peak_rss_mb"] for r in runs), default=None)
     if failed:
         row["stopped_after_s"] = failed[0]["process_s"]
+        row["peak_rss_mb"] = failed[0]["peak_rss_mb"]
     if not done:
         return row
-    row["runs"] = len(done)
     row["records"] = done[0]["records"]
+    row["peak_rss_mb"] = statistics.median(r["peak_rss_mb"] for r in done)
     row["wall_s"] = statistics.median(r["wall_s"] for r in done)
     row["records_per_s"] = row["records"] / row["wall_s"]
     row["recall"] = done[0]["recall"]
@@ -395,7 +396,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--splink-timeout", type=float, default=900.0)
     parser.add_argument("--max-rss-gb", type=float, default=16.0, help="per run")
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--data-dir", type=Path, default=None, help="keep/reuse data here")
+    parser.add_argument(
+        "--data-dir",
+        type=Path,
+        default=None,
+        help="keep data here; reused as is (regenerate after synth changes)",
+    )
     parser.add_argument("--profile", type=Path, default=None, help="profile report file")
     # Used by the child processes only.
     parser.add_argument("--child", choices=sorted(CHILDREN), help=argparse.SUPPRESS)
