@@ -59,6 +59,7 @@ from exitmatch.store.state import (
     load_vectors,
     matching_record_keys,
     record_run,
+    records_with_keys,
     remember_files,
     remember_layout,
     replace_vectors,
@@ -184,8 +185,15 @@ def _link(
     stage(f"comparing {pairs.height:,} new candidate pairs")
     replace_vectors(store, changed, vectors_for(people, pairs))
     common = common_stored_keys(store, int(Pass.ONE_NAME_YEAR), settings.block_cap)
+    exposed = records_with_keys(store, int(Pass.ONE_NAME_YEAR), common).join(
+        people.records.select("rec", "kind", "record_id"), on=["kind", "record_id"]
+    )["rec"]
     vectors = still_found(
-        indexed(people, load_vectors(store)), people.identities, people.records, common=common
+        indexed(people, load_vectors(store)),
+        people.identities,
+        people.records,
+        common=common,
+        exposed=exposed,
     ).sort("case_idx", "rec", "ident")
     lap("compare")
     if model is None:

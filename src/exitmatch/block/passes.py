@@ -251,16 +251,21 @@ def still_found(
     records: pl.DataFrame,
     *,
     common: pl.Series,
+    exposed: pl.Series | None = None,
 ) -> pl.DataFrame:
     """``pairs`` (case_idx, rec, passes, ...) as blocking today's whole history would find
     them: the broadest pass's bit is cleared where its key has since become too common
     (``common``, counted over all records), and pairs left with no pass are dropped.
+    ``exposed``, when given, holds the only records that carry a common key: no other pair
+    needs looking at.
 
     Kept comparisons were blocked against the history of their night; this makes N nights
     equal one run.
     """
     broad = int(Pass.ONE_NAME_YEAR)
     has_broad = (pl.col("passes") & broad) != 0
+    if exposed is not None:
+        has_broad = has_broad & pl.col("rec").is_in(exposed.implode())
     suspects = pairs.filter(has_broad).select("case_idx", "rec").unique()
     if suspects.is_empty():
         return pairs

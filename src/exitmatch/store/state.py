@@ -232,3 +232,18 @@ def remember_layout(store: Store, layout: int) -> None:
     store.connection.execute(
         "INSERT OR REPLACE INTO meta VALUES ('match_layout', ?)", [str(layout)]
     )
+
+
+def records_with_keys(store: Store, pass_bit: int, keys: pl.Series) -> pl.DataFrame:
+    """kind and record_id of the retained records carrying any of ``keys`` for a pass."""
+    if keys.is_empty():
+        return store.frame("SELECT kind, record_id FROM records LIMIT 0")
+    store.connection.register("__keys", pl.DataFrame({"key": keys}).to_arrow())
+    try:
+        return store.frame(
+            "SELECT DISTINCT kind, record_id FROM record_keys "
+            'WHERE pass_bit = ? AND "key" IN (SELECT "key" FROM __keys)',
+            [pass_bit],
+        )
+    finally:
+        store.connection.unregister("__keys")
