@@ -28,7 +28,7 @@ def people(tmp_path_factory: pytest.TempPathFactory) -> Population:
     generate(SynthConfig(subjects=300, travellers=5000, seed=13), data)
     frames = {s: ingest(s, [data / f"{s.value}.csv"]).frame for s in Source}
     records = travel_records(frames[Source.LAND], frames[Source.AIR], frames[Source.ENTRIES])
-    return population(frames[Source.INVENTORY], records.drop("rec"))
+    return population(frames[Source.INVENTORY], records)
 
 
 def test_blocking_in_parts_equals_blocking_at_once(people: Population) -> None:

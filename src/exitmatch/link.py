@@ -62,7 +62,7 @@ def population(cases: pl.DataFrame, records: pl.DataFrame) -> Population:
         .with_row_index("case_idx")
         .with_columns(pl.col("case_idx").cast(pl.UInt32))
     )
-    identities = case_identities(cases.drop("case_idx"))
+    identities = case_identities(cases)
     records = (
         records.sort("kind", "record_id")
         .with_row_index("rec")

@@ -2,9 +2,8 @@
 
 Use ``case_identities`` on the accepted inventory and ``travel_records`` on accepted land,
 air and entry rows. A case fans out into one identity per recorded name (its own and each
-alias) and date of birth (its own and each alternate); a record stays one row. Every
-record gets a stable integer ``rec`` and every case a stable ``case_idx`` so later joins
-run on integers.
+alias) and date of birth (its own and each alternate); a record stays one row. The stable
+integer keys (``case_idx``, ``rec``) are given once, by ``exitmatch.link.population``.
 """
 
 from __future__ import annotations
@@ -72,11 +71,9 @@ def travel_records(
         )
     if not parts:
         raise ValueError("no travel records given")
-    records = pl.concat(parts, how="vertical").with_columns(
+    return pl.concat(parts, how="vertical").with_columns(
         given=pl.when(pl.col("given") == "").then(None).otherwise(pl.col("given"))
     )
-    records = records.sort("kind", "record_id")
-    return records.with_row_index("rec").with_columns(pl.col("rec").cast(pl.UInt32))
 
 
 def _identity_columns() -> dict[str, pl.Expr]:
@@ -104,12 +101,12 @@ _PARTIAL_DATE = r"^(\d{4})-(\d{2})-(\d{2})$"
 
 
 def case_identities(cases: pl.DataFrame) -> pl.DataFrame:
-    """One row per (case, recorded name, recorded date of birth).
+    """One row per (case, recorded name, recorded date of birth), for ``cases`` that carry
+    their ``case_idx``.
 
-    ``name_source`` / ``dob_source`` say whether the name is the case's own or an alias,
-    and the date its own or an alternate, for the evidence line.
+    ``name_no`` / ``dob_no`` say whether the name is the case's own (0) or an alias, and
+    the date its own (0) or an alternate, for the evidence line.
     """
-    cases = cases.sort("case_id").with_row_index("case_idx")
     docs = pl.col("documents")
     base = cases.select(
         pl.col("case_idx").cast(pl.UInt32),

@@ -103,9 +103,7 @@ def load_cases(store: Store) -> pl.DataFrame:
 
 
 def store_records(store: Store, records: pl.DataFrame, run_id: int) -> None:
-    store.insert(
-        "records", records.drop("rec", strict=False).with_columns(received_run=pl.lit(run_id))
-    )
+    store.insert("records", records.with_columns(received_run=pl.lit(run_id)))
 
 
 def load_records(store: Store) -> pl.DataFrame:
