@@ -26,7 +26,11 @@ from exitmatch.settings import Settings
 # What the kept blocking keys and comparison vectors were made with. Raise it when a
 # change to normalisation, blocking or comparison makes them stale: a store made with
 # another layout is re-keyed and re-compared whole on its next run.
-MATCH_LAYOUT = 1
+MATCH_LAYOUT = 2
+
+# Candidate pairs compared at a time: bounds the memory of the wide comparison frame
+# (both sides' fields and every name feature) whatever the night's size.
+COMPARE_CHUNK = 400_000
 
 # Columns that identify a comparison vector across runs.
 VECTOR_KEYS = ("case_id", "name_no", "dob_no", "kind", "record_id")
@@ -80,7 +84,17 @@ def population(cases: pl.DataFrame, records: pl.DataFrame) -> Population:
 def vectors_for(people: Population, pairs: pl.DataFrame) -> pl.DataFrame:
     """Comparison vectors of ``pairs`` under their stable keys (``VECTOR_KEYS``), with the
     blocking passes that found each pair."""
-    vectors = comparison_vectors(pairs, people.identities, people.records, people.encodings)
+    vectors = pl.concat(
+        [
+            comparison_vectors(
+                pairs.slice(start, COMPARE_CHUNK),
+                people.identities,
+                people.records,
+                people.encodings,
+            )
+            for start in range(0, max(pairs.height, 1), COMPARE_CHUNK)
+        ]
+    )
     return (
         vectors.join(pairs.select("case_idx", "rec", "passes"), on=["case_idx", "rec"])
         .join(people.identities.select("ident", "case_id", "name_no", "dob_no"), on="ident")

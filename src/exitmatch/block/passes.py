@@ -130,7 +130,9 @@ def candidate_pairs(
 
 
 def _keys(id_column: str, parts: list[tuple[Pass, pl.DataFrame]]) -> pl.DataFrame:
-    return pl.concat(
+    """The passes' keys in one frame. Each pass yields a key at most once per row of its
+    input, so only the case side (several identities per case) needs de-duplicating."""
+    keys = pl.concat(
         [
             keys.select(
                 id_column,
@@ -140,15 +142,35 @@ def _keys(id_column: str, parts: list[tuple[Pass, pl.DataFrame]]) -> pl.DataFram
             )
             for found_by, keys in parts
         ]
-    ).unique(maintain_order=True)
+    )
+    return keys.unique(maintain_order=True) if id_column == "case_idx" else keys
 
 
-def _name_sounds() -> pl.Expr:
-    return pl.concat_list(pl.col("sur_phon1"), pl.col("giv_phon1")).list.drop_nulls()
+# Keys are hashes of small structs of plain columns, one select per variant (never lists
+# exploded per row): this is the hot path of every night.
+
+_SUR, _GIV = pl.col("sur_phon1"), pl.col("giv_phon1")
 
 
-def _sorted_sounds() -> pl.Expr:
-    return _name_sounds().list.sort().list.join(" ")
+def _variants(frame: pl.DataFrame, id_column: str, keys: list[pl.Expr]) -> pl.DataFrame:
+    """``frame`` keyed once per expression of ``keys`` (null keys dropped)."""
+    return pl.concat([frame.select(id_column, key=key) for key in keys]).drop_nulls("key")
+
+
+def _when(condition: pl.Expr, key: pl.Expr) -> pl.Expr:
+    return pl.when(condition).then(key)
+
+
+def _heard(sound: pl.Expr) -> pl.Expr:
+    return sound.is_not_null() & (sound != "")
+
+
+def _date(year: str, month: str, day: str) -> pl.Expr:
+    return (
+        pl.col(year).cast(pl.Int32) * 10_000
+        + pl.col(month).cast(pl.Int32) * 100
+        + pl.col(day).cast(pl.Int32)
+    )
 
 
 def _dob_name_keys(frame: pl.DataFrame, id_column: str, *, case_side: bool) -> pl.DataFrame:
@@ -157,16 +179,17 @@ def _dob_name_keys(frame: pl.DataFrame, id_column: str, *, case_side: bool) -> p
         & pl.col("dob_month").is_not_null()
         & pl.col("dob_day").is_not_null()
     )
-    dates = [pl.struct(y="dob_year", m="dob_month", d="dob_day")]
+    dates = [_date("dob_year", "dob_month", "dob_day")]
     if case_side:
-        dates.append(pl.struct(y="dob_year", m="dob_day", d="dob_month"))
-    keyed = (
-        full.select(id_column, date=pl.concat_list(dates), sound=_name_sounds())
-        .explode("date")
-        .explode("sound")
-    )
-    keyed = keyed.filter(pl.col("sound") != "")
-    return keyed.select(id_column, key=pl.struct("date", "sound").hash(1))
+        dates.append(_date("dob_year", "dob_day", "dob_month"))
+    # The given name's key only where it differs from the surname's (the same key twice).
+    given_heard = _heard(_GIV) & (_GIV != _SUR).fill_null(True)
+    keys = [
+        _when(heard, pl.struct(date=date, sound=sound).hash(1))
+        for date in dates
+        for sound, heard in ((_SUR, _heard(_SUR)), (_GIV, given_heard))
+    ]
+    return _variants(full, id_column, keys)
 
 
 def _case_document_keys(identities: pl.DataFrame) -> pl.DataFrame:
@@ -182,38 +205,54 @@ def _record_document_keys(records: pl.DataFrame) -> pl.DataFrame:
     return records.drop_nulls("doc_ocr").select("rec", key=pl.col("doc_ocr").hash(2))
 
 
-def _name_year_keys(frame: pl.DataFrame, id_column: str, *, widen: bool) -> pl.DataFrame:
+def _both_sounds(year: pl.Expr | None = None) -> pl.Expr:
+    """Both names' sounds in either order (and the year): the same whichever name is
+    filed as the surname."""
+    fields = [
+        pl.min_horizontal(_SUR, _GIV).alias("low"),
+        pl.max_horizontal(_SUR, _GIV).alias("high"),
+    ]
+    if year is not None:
+        fields.append(year.alias("year"))
+    return pl.struct(fields)
+
+
+def _years(widen: bool) -> list[pl.Expr]:
     year = pl.col("dob_year").cast(pl.Int32)
-    candidates = pl.concat_list(year - 1, year, year + 1) if widen else pl.concat_list(year)
-    keyed = (
-        frame.filter(pl.col("dob_year").is_not_null() & (_name_sounds().list.len() == 2))
-        .select(id_column, sounds=_sorted_sounds(), year=candidates)
-        .explode("year")
-    )
-    return keyed.select(id_column, key=pl.struct("sounds", "year").hash(3))
+    return [year - 1, year, year + 1] if widen else [year]
+
+
+def _name_year_keys(frame: pl.DataFrame, id_column: str, *, widen: bool) -> pl.DataFrame:
+    named = frame.filter(pl.col("dob_year").is_not_null() & _SUR.is_not_null() & _GIV.is_not_null())
+    return _variants(named, id_column, [_both_sounds(y).hash(3) for y in _years(widen)])
 
 
 def _name_only_keys(frame: pl.DataFrame, id_column: str) -> pl.DataFrame:
-    return frame.filter(_name_sounds().list.len() == 2).select(
-        id_column, key=_sorted_sounds().hash(4), no_year=pl.col("dob_year").is_null()
+    return frame.filter(_SUR.is_not_null() & _GIV.is_not_null()).select(
+        id_column, key=_both_sounds().hash(4), no_year=pl.col("dob_year").is_null()
     )
 
 
 def _one_name_year_keys(frame: pl.DataFrame, id_column: str, *, widen: bool) -> pl.DataFrame:
-    year = pl.col("dob_year").cast(pl.Int32)
-    years = pl.concat_list(year - 1, year, year + 1) if widen else pl.concat_list(year)
-    halves = pl.concat_list(
-        pl.concat_str("sur_phon1", pl.lit("|"), "giv_initial"),
-        pl.concat_str("giv_phon1", pl.lit("|"), "sur_initial"),
-    ).list.drop_nulls()
-    keyed = (
-        frame.filter(pl.col("dob_year").is_not_null())
-        .select(id_column, half=halves, year=years)
-        .explode("half")
-        .explode("year")
-        .filter(pl.col("half").is_not_null() & ~pl.col("half").str.starts_with("|"))
-    )
-    return keyed.select(id_column, key=pl.struct("half", "year").hash(6))
+    """The sound of one name with the other's initial: surname and given name meet in the
+    same key space, so names filed the other way round still meet."""
+    halves = [
+        (_SUR, pl.col("giv_initial"), _heard(_SUR) & pl.col("giv_initial").is_not_null()),
+        (
+            _GIV,
+            pl.col("sur_initial"),
+            _heard(_GIV)
+            & pl.col("sur_initial").is_not_null()
+            # Not the first half again.
+            & ((_GIV != _SUR) | (pl.col("sur_initial") != pl.col("giv_initial"))).fill_null(True),
+        ),
+    ]
+    keys = [
+        _when(present, pl.struct(sound=sound, initial=initial, year=year).hash(6))
+        for sound, initial, present in halves
+        for year in _years(widen)
+    ]
+    return _variants(frame.filter(pl.col("dob_year").is_not_null()), id_column, keys)
 
 
 # Shortest number whose parts still say something.
@@ -225,24 +264,34 @@ def _near_document_keys(frame: pl.DataFrame, id_column: str) -> pl.DataFrame:
     and one of: birth year, surname initial, given-name initial."""
     number = pl.col("number")
     half = number.str.len_chars() // 2
-    parts = pl.concat_list(
-        pl.concat_str(pl.lit("a"), number.str.slice(0, half)),
-        pl.concat_str(pl.lit("b"), number.str.slice(half)),
-        pl.concat_str(pl.lit("c"), number.str.slice(0, half - 1), number.str.slice(half + 1)),
+    issuer = pl.col("issuer").fill_null("")
+    parts = [
+        pl.struct(issuer=issuer, tag=pl.lit(tag), part=part).hash(7)
+        for tag, part in (
+            (0, number.str.slice(0, half)),
+            (1, number.str.slice(half)),
+            (2, pl.concat_str(number.str.slice(0, half - 1), number.str.slice(half + 1))),
+        )
+    ]
+    extras = [
+        _when(value.is_not_null(), pl.struct(tag=pl.lit(tag), value=value).hash(8))
+        for tag, value in (
+            (0, pl.col("dob_year").cast(pl.Utf8)),
+            (1, pl.col("sur_initial")),
+            (2, pl.col("giv_initial")),
+        )
+    ]
+    hashed = frame.filter(number.str.len_chars() >= _NEAR_MIN_LENGTH).select(
+        id_column,
+        *(part.alias(f"part{i}") for i, part in enumerate(parts)),
+        *(extra.alias(f"extra{j}") for j, extra in enumerate(extras)),
     )
-    extras = pl.concat_list(
-        pl.concat_str(pl.lit("y"), pl.col("dob_year").cast(pl.Utf8)),
-        pl.concat_str(pl.lit("s"), "sur_initial"),
-        pl.concat_str(pl.lit("g"), "giv_initial"),
-    ).list.drop_nulls()
-    keyed = (
-        frame.filter(number.str.len_chars() >= _NEAR_MIN_LENGTH)
-        .select(id_column, issuer=pl.col("issuer").fill_null(""), part=parts, extra=extras)
-        .explode("part")
-        .explode("extra")
-        .drop_nulls("extra")
-    )
-    return keyed.select(id_column, key=pl.struct("issuer", "part", "extra").hash(7))
+    keys = [
+        _when(pl.col(f"extra{j}").is_not_null(), pl.struct(f"part{i}", f"extra{j}").hash(10))
+        for i in range(len(parts))
+        for j in range(len(extras))
+    ]
+    return _variants(hashed, id_column, keys)
 
 
 def still_found(

@@ -20,20 +20,20 @@ def _is_placeholder(side: str) -> pl.Expr:
     return (_part(side, "month") == 1) & (_part(side, "day") == 1)
 
 
-def _digits(side: str) -> pl.Expr:
-    """YYYYMMDD text of a full date (null when partial)."""
-    return pl.format(
-        "{}{}{}",
-        _part(side, "year").cast(pl.Utf8).str.zfill(4),
-        _part(side, "month").cast(pl.Utf8).str.zfill(2),
-        _part(side, "day").cast(pl.Utf8).str.zfill(2),
+def _packed(side: str) -> pl.Expr:
+    """YYYYMMDD as an integer (null when partial)."""
+    return (
+        _part(side, "year").cast(pl.Int32) * 10_000
+        + _part(side, "month").cast(pl.Int32) * 100
+        + _part(side, "day").cast(pl.Int32)
     )
 
 
 def _digits_differing(left: str, right: str) -> pl.Expr:
-    a, b = _digits(left), _digits(right)
+    """How many of the eight digits of YYYYMMDD differ."""
+    a, b = _packed(left), _packed(right)
     return pl.sum_horizontal(
-        [(a.str.slice(i, 1) != b.str.slice(i, 1)).cast(pl.UInt8) for i in range(8)]
+        [((a // 10**i) % 10 != (b // 10**i) % 10).cast(pl.UInt8) for i in range(8)]
     )
 
 

@@ -14,9 +14,8 @@ def nationality_comparison(left: str = "c", right: str = "r") -> Comparison:
     Where the record's document was issued by a country that issued one of the case's
     documents, the document comparison already counts that agreement: nationality is then
     not compared again, so one fact does not weigh twice."""
-    known = pl.concat_list(
-        pl.col(f"{left}_citizenships").fill_null([]), pl.col(f"{left}_doc_issuers").fill_null([])
-    )
+    citizenships, issuers = pl.col(f"{left}_citizenships"), pl.col(f"{left}_doc_issuers")
+    known = citizenships.list.len().fill_null(0) + issuers.list.len().fill_null(0)
     record = pl.coalesce(pl.col(f"{right}_nationality"), pl.col(f"{right}_doc_issuer"))
     return Comparison(
         "nationality",
@@ -24,12 +23,17 @@ def nationality_comparison(left: str = "c", right: str = "r") -> Comparison:
             Level(
                 "missing",
                 "not compared (missing, or counted with the document's issuer)",
-                (known.list.len() == 0)
+                (known == 0)
                 | record.is_null()
                 | pl.col(f"{left}_doc_issuers").list.contains(pl.col(f"{right}_doc_issuer")),
                 is_missing=True,
             ),
-            Level("same", "same", known.list.contains(record)),
+            Level(
+                "same",
+                "same",
+                citizenships.list.contains(record).fill_null(False)
+                | issuers.list.contains(record).fill_null(False),
+            ),
             else_level(),
         ),
     )

@@ -27,38 +27,68 @@ _FEATURES = (
 )
 
 
+# Forms compared for equality only: compared as integer codes, never as text.
+_CODED = (
+    "joined",
+    "full",
+    "vkey",
+    "vsorted",
+    "roman",
+    "phon",
+    "first",
+    "first_vkey",
+    "first_roman",
+    "first_phon",
+)
+# Forms read as text (similarity, containment, length).
+_TEXT = ("joined", "first", "core")
+
+
+def _sides(encodings: pl.DataFrame) -> pl.DataFrame:
+    """Per ``name_id``: a dense integer code per form of ``_CODED`` (equal codes, equal
+    forms; null stays null), the token count and the forms of ``_TEXT``."""
+    return encodings.select(
+        "name_id",
+        "ntokens",
+        *_TEXT,
+        *(pl.col(form).rank("dense").alias(f"{form}_code") for form in _CODED),
+    )
+
+
 def pair_features(left: pl.Series, right: pl.Series, encodings: pl.DataFrame) -> pl.DataFrame:
     """Agreement features of name ``left[i]`` against ``right[i]`` (``name_id`` values of
     ``encodings``), one row per input row; computed once per distinct pair."""
     pairs = pl.DataFrame({"a": left, "b": right}, schema={"a": pl.UInt32, "b": pl.UInt32})
     distinct = pairs.unique().drop_nulls()
-    forms = encodings.drop("name")
+    forms = _sides(encodings)
     a = forms.rename(lambda c: f"a_{c}" if c != "name_id" else "a")
     b = forms.rename(lambda c: f"b_{c}" if c != "name_id" else "b")
     distinct = distinct.join(a, on="a", how="inner").join(b, on="b", how="inner")
+
+    def same(form: str) -> pl.Expr:
+        return pl.col(f"a_{form}_code") == pl.col(f"b_{form}_code")
+
     a_shorter = pl.col("a_ntokens") <= pl.col("b_ntokens")
     shorter = pl.when(a_shorter).then(pl.col("a_core")).otherwise(pl.col("b_core"))
     longer = pl.when(a_shorter).then(pl.col("b_core")).otherwise(pl.col("a_core"))
     features = distinct.select(
         "a",
         "b",
-        exact=(pl.col("a_joined") == pl.col("b_joined")) | (pl.col("a_full") == pl.col("b_full")),
-        variant=(pl.col("a_vkey") == pl.col("b_vkey"))
-        | (pl.col("a_vsorted") == pl.col("b_vsorted"))
-        | (pl.col("a_roman") == pl.col("b_roman")).fill_null(False),
+        exact=same("joined") | same("full"),
+        variant=same("vkey") | same("vsorted") | same("roman").fill_null(False),
         # One of two family names (a Spanish double surname with one dropped), or a
         # middle name present on one side only: the shorter name, whole words, in order,
         # inside the longer.
         subset=pl.concat_str(pl.lit(" "), longer, pl.lit(" ")).str.contains(
             pl.concat_str(pl.lit(" "), shorter, pl.lit(" ")), literal=True
         ),
-        phon=pl.col("a_phon") == pl.col("b_phon"),
-        first=pl.col("a_first") == pl.col("b_first"),
+        phon=same("phon"),
+        first=same("first"),
         # Pinyin against Wade-Giles (XIAOMING, HSIAO MING): the whole given name meets.
-        first_variant=(pl.col("a_first_vkey") == pl.col("b_first_vkey"))
-        | (pl.col("a_first_roman") == pl.col("b_first_roman")).fill_null(False)
-        | (pl.col("a_roman") == pl.col("b_roman")).fill_null(False),
-        first_phon=pl.col("a_first_phon") == pl.col("b_first_phon"),
+        first_variant=same("first_vkey")
+        | same("first_roman").fill_null(False)
+        | same("roman").fill_null(False),
+        first_phon=same("first_phon"),
         initial=(
             (pl.col("a_first").str.len_chars() == 1) | (pl.col("b_first").str.len_chars() == 1)
         )
