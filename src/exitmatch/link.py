@@ -30,7 +30,7 @@ MATCH_LAYOUT = 2
 
 # Candidate pairs compared at a time: bounds the memory of the wide comparison frame
 # (both sides' fields and every name feature) whatever the night's size.
-COMPARE_CHUNK = 400_000
+COMPARE_CHUNK = 1_000_000
 
 # Columns that identify a comparison vector across runs.
 VECTOR_KEYS = ("case_id", "name_no", "dob_no", "kind", "record_id")

@@ -12,6 +12,7 @@ import polars as pl
 
 from exitmatch.compare.levels import Comparison, Level, else_level
 from exitmatch.compare.similarity import jaro_winkler_pairs
+from exitmatch.normalize.names import CODED_FORMS
 
 _FEATURES = (
     "exact",
@@ -27,32 +28,14 @@ _FEATURES = (
 )
 
 
-# Forms compared for equality only: compared as integer codes, never as text.
-_CODED = (
-    "joined",
-    "full",
-    "vkey",
-    "vsorted",
-    "roman",
-    "phon",
-    "first",
-    "first_vkey",
-    "first_roman",
-    "first_phon",
-)
 # Forms read as text (similarity, containment, length).
 _TEXT = ("joined", "first", "core")
 
 
 def _sides(encodings: pl.DataFrame) -> pl.DataFrame:
-    """Per ``name_id``: a dense integer code per form of ``_CODED`` (equal codes, equal
-    forms; null stays null), the token count and the forms of ``_TEXT``."""
-    return encodings.select(
-        "name_id",
-        "ntokens",
-        *_TEXT,
-        *(pl.col(form).rank("dense").alias(f"{form}_code") for form in _CODED),
-    )
+    """Per ``name_id``: the integer codes of the forms compared for equality, the token
+    count and the forms read as text."""
+    return encodings.select("name_id", "ntokens", *_TEXT, *(f"{form}_code" for form in CODED_FORMS))
 
 
 def pair_features(left: pl.Series, right: pl.Series, encodings: pl.DataFrame) -> pl.DataFrame:

@@ -91,7 +91,7 @@ class Outcomes:
 
 def decide(linked: Linked, settings: Settings) -> Outcomes:
     thresholds = settings.thresholds
-    links = _readable_links(linked)
+    links = _readable_links(linked, floor=min(thresholds.possible, thresholds.strong))
     exits = mark_ambiguity(links.filter(pl.col("kind") != "entry"), thresholds.strong)
     exits = exits.with_columns(band=band(thresholds)).filter(
         pl.col("band").is_not_null() & is_worked(pl.col("inventory_status"))
@@ -127,7 +127,13 @@ def decide(linked: Linked, settings: Settings) -> Outcomes:
     )
 
 
-def _readable_links(linked: Linked) -> pl.DataFrame:
+def _readable_links(linked: Linked, floor: float) -> pl.DataFrame:
+    """Scored pairs with the case's and record's fields, for the decisions. Exits below
+    ``floor`` can neither be a candidate nor a rival; an entry on the departure's own
+    document counts however weakly it links, so every entry is kept."""
+    worth_reading = linked.scored.filter(
+        (pl.col("match_probability") >= floor) | (pl.col("rec").is_in(_entries(linked)))
+    )
     identities = linked.identities.select(
         "ident", *(pl.col(k).alias(v) for k, v in _IDENTITY_COLUMNS.items())
     )
@@ -135,10 +141,14 @@ def _readable_links(linked: Linked) -> pl.DataFrame:
         "rec", *(pl.col(k).alias(v) for k, v in _RECORD_COLUMNS.items())
     )
     return (
-        linked.scored.join(linked.cases.select(_CASE_COLUMNS), on="case_idx")
+        worth_reading.join(linked.cases.select(_CASE_COLUMNS), on="case_idx")
         .join(identities, on="ident")
         .join(records, on="rec")
     )
+
+
+def _entries(linked: Linked) -> pl.Series:
+    return linked.records.filter(pl.col("kind") == "entry")["rec"].implode()
 
 
 def _best_per_case(candidates: pl.DataFrame) -> pl.DataFrame:

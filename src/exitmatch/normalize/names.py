@@ -140,6 +140,22 @@ NAME_ENCODING: dict[str, pl.DataType] = {
 }
 
 
+# Forms compared for equality only: each gets a dense integer code (``<form>_code``; equal
+# codes, equal forms; null stays null), so comparisons never compare their text.
+CODED_FORMS = (
+    "joined",
+    "full",
+    "vkey",
+    "vsorted",
+    "roman",
+    "phon",
+    "first",
+    "first_vkey",
+    "first_roman",
+    "first_phon",
+)
+
+
 def encode_name(text: str) -> dict[str, object]:
     """Every comparable form of one name; see ``NAME_ENCODING``."""
     every = _join_theophoric(tokens(text))
@@ -182,4 +198,6 @@ def encode_names(values: pl.Series) -> pl.DataFrame:
     encoded = encoded.with_columns(pl.Series("name", distinct, dtype=pl.Utf8)).filter(
         pl.col("joined") != ""
     )
-    return encoded.with_row_index("name_id")
+    return encoded.with_row_index("name_id").with_columns(
+        pl.col(form).rank("dense").alias(f"{form}_code") for form in CODED_FORMS
+    )
