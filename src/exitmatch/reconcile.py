@@ -194,6 +194,7 @@ def _link(
         people.records,
         common=common,
         exposed=exposed,
+        broad_years=settings.broad_years,
     ).sort("case_idx", "rec", "ident")
     lap("compare")
     if model is None:
@@ -231,9 +232,13 @@ def _new_pairs(
     fresh_keys = record_keys(fresh)
     store_record_keys(store, fresh_keys, people.records)
     common = common_stored_keys(store, int(Pass.ONE_NAME_YEAR), settings.block_cap)
-    found = [pairs_from_keys(case_keys(people.identities), fresh_keys, common)]
+    broad_years = settings.broad_years
+    found = [
+        pairs_from_keys(case_keys(people.identities, broad_years=broad_years), fresh_keys, common)
+    ]
     if fresh.height < people.records.height and not changed.is_empty():
-        wanted = case_keys(people.identities.filter(pl.col("case_id").is_in(changed.implode())))
+        changed_identities = people.identities.filter(pl.col("case_id").is_in(changed.implode()))
+        wanted = case_keys(changed_identities, broad_years=broad_years)
         kept = matching_record_keys(store, wanted).join(
             people.records.select("rec", "kind", "record_id"), on=["kind", "record_id"]
         )

