@@ -26,7 +26,7 @@ from exitmatch.settings import Settings
 # What the kept blocking keys and comparison vectors were made with. Raise it when a
 # change to normalisation, blocking or comparison makes them stale: a store made with
 # another layout is re-keyed and re-compared whole on its next run.
-MATCH_LAYOUT = 2
+MATCH_LAYOUT = 3
 
 # Candidate pairs compared at a time: bounds the memory of the wide comparison frame
 # (both sides' fields and every name feature) whatever the night's size.

@@ -156,7 +156,7 @@ def _receive(store: Store, inputs: Mapping[Source, Sequence[Path]], run_id: int)
         if any(f is not None for f in travel)
         else load_records(store).head(0)
     )
-    store_records(store, new_records, run_id)
+    new_records = store_records(store, new_records, run_id)
     return Received(loaded, changed, new_records)
 
 
@@ -186,7 +186,7 @@ def _link(
     replace_vectors(store, changed, vectors_for(people, pairs))
     common = common_stored_keys(store, int(Pass.ONE_NAME_YEAR), settings.block_cap)
     exposed = records_with_keys(store, int(Pass.ONE_NAME_YEAR), common).join(
-        people.records.select("rec", "kind", "record_id"), on=["kind", "record_id"]
+        people.records.select("rec", "seq"), on="seq"
     )["rec"]
     vectors = still_found(
         indexed(people, load_vectors(store)),
@@ -240,7 +240,7 @@ def _new_pairs(
         changed_identities = people.identities.filter(pl.col("case_id").is_in(changed.implode()))
         wanted = case_keys(changed_identities, broad_years=broad_years)
         kept = matching_record_keys(store, wanted).join(
-            people.records.select("rec", "kind", "record_id"), on=["kind", "record_id"]
+            people.records.select("rec", "seq"), on="seq"
         )
         found.append(
             pairs_from_keys(wanted, kept.select("rec", "pass_bit", "key", "no_year"), common)

@@ -43,8 +43,10 @@ def romanisation_key(token: str) -> str | None:
     return "".join(parts) if parts else None
 
 
-def _segment(token: str) -> list[str] | None:
-    """Longest-first segmentation into syllables, backtracking where needed."""
+@lru_cache(maxsize=262144)
+def _segment(token: str) -> tuple[str, ...] | None:
+    """Longest-first segmentation into syllables, backtracking where needed (each tail is
+    segmented once: names share their endings)."""
     table = _syllables()
     if not token:
         return None
@@ -52,8 +54,8 @@ def _segment(token: str) -> list[str] | None:
         head = token[:size]
         if head in table:
             if size == len(token):
-                return [table[head]]
+                return (table[head],)
             rest = _segment(token[size:])
             if rest is not None:
-                return [table[head], *rest]
+                return (table[head], *rest)
     return None

@@ -102,8 +102,19 @@ def load_cases(store: Store) -> pl.DataFrame:
     return store.frame(f"SELECT {columns} FROM cases ORDER BY case_id")
 
 
-def store_records(store: Store, records: pl.DataFrame, run_id: int) -> None:
-    store.insert("records", records.with_columns(received_run=pl.lit(run_id)))
+def store_records(store: Store, records: pl.DataFrame, run_id: int) -> pl.DataFrame:
+    """Keep ``records`` (new to the store), numbered in order of arrival (``seq``, by kind
+    and record_id within a run); returns them with their numbers."""
+    last = store.scalar("SELECT max(seq) FROM records")
+    first = int(str(last)) + 1 if last is not None else 1
+    numbered = (
+        records.drop("seq", strict=False)
+        .sort("kind", "record_id")
+        .with_row_index("seq", offset=first)
+    )
+    numbered = numbered.with_columns(pl.col("seq").cast(pl.Int64))
+    store.insert("records", numbered.with_columns(received_run=pl.lit(run_id)))
+    return numbered
 
 
 def load_records(store: Store) -> pl.DataFrame:
@@ -181,9 +192,9 @@ def _changes(
 
 
 def store_record_keys(store: Store, keys: pl.DataFrame, records: pl.DataFrame) -> None:
-    """Keep the blocking keys of ``records`` (keys by ``rec``, records with kind and id)."""
-    named = keys.join(records.select("rec", "kind", "record_id"), on="rec")
-    store.insert("record_keys", named.select("kind", "record_id", "pass_bit", "key", "no_year"))
+    """Keep the blocking keys of ``records`` (keys by ``rec``, records with ``seq``)."""
+    numbered = keys.join(records.select("rec", "seq"), on="rec")
+    store.insert("record_keys", numbered.select("seq", "pass_bit", "key", "no_year"))
 
 
 def stored_key_count(store: Store) -> int:
@@ -200,8 +211,8 @@ def common_stored_keys(store: Store, broad: int, cap: int) -> pl.Series:
 
 
 def matching_record_keys(store: Store, wanted: pl.DataFrame) -> pl.DataFrame:
-    """Stored record keys equal to any of ``wanted`` (pass_bit, key): kind, record_id,
-    pass_bit, key, no_year."""
+    """Stored record keys equal to any of ``wanted`` (pass_bit, key): seq, pass_bit, key,
+    no_year."""
     if wanted.is_empty():
         return store.frame("SELECT * FROM record_keys LIMIT 0")
     store.connection.register("__wanted", wanted.select("pass_bit", "key").unique().to_arrow())
@@ -233,13 +244,13 @@ def remember_layout(store: Store, layout: int) -> None:
 
 
 def records_with_keys(store: Store, pass_bit: int, keys: pl.Series) -> pl.DataFrame:
-    """kind and record_id of the retained records carrying any of ``keys`` for a pass."""
+    """``seq`` of the retained records carrying any of ``keys`` for a pass."""
     if keys.is_empty():
-        return store.frame("SELECT kind, record_id FROM records LIMIT 0")
+        return store.frame("SELECT seq FROM records LIMIT 0")
     store.connection.register("__keys", pl.DataFrame({"key": keys}).to_arrow())
     try:
         return store.frame(
-            "SELECT DISTINCT kind, record_id FROM record_keys "
+            "SELECT DISTINCT seq FROM record_keys "
             'WHERE pass_bit = ? AND "key" IN (SELECT "key" FROM __keys)',
             [pass_bit],
         )
