@@ -13,7 +13,7 @@ from exitmatch.compare.demographics import nationality_comparison, sex_compariso
 from exitmatch.compare.documents import document_comparison, one_edit_feature
 from exitmatch.compare.levels import Comparison
 from exitmatch.compare.names import given_comparison, pair_features, surname_comparison
-from exitmatch.normalize.names import encode_names
+from exitmatch.normalize.encodings import encode_names
 
 
 def _level(comparison: Comparison, frame: pl.DataFrame) -> str:

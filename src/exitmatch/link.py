@@ -15,8 +15,8 @@ from dataclasses import dataclass, field
 import polars as pl
 
 from exitmatch.compare.vectors import comparison_vectors, comparisons
+from exitmatch.normalize.encodings import encode_names
 from exitmatch.normalize.features import case_identities
-from exitmatch.normalize.names import encode_names
 from exitmatch.score.apply import score
 from exitmatch.score.frequencies import attach_term_frequencies, with_term_frequencies
 from exitmatch.score.model import MatchModel

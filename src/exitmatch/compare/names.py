@@ -12,7 +12,7 @@ import polars as pl
 
 from exitmatch.compare.levels import Comparison, Level, else_level
 from exitmatch.compare.similarity import jaro_winkler_pairs
-from exitmatch.normalize.names import CODED_FORMS
+from exitmatch.normalize.encodings import CODED_FORMS
 
 _FEATURES = (
     "exact",

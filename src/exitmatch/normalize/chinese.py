@@ -36,6 +36,14 @@ def _syllables() -> dict[str, str]:
     return table
 
 
+@cache
+def syllable_pattern() -> str:
+    """A regular expression matching exactly the tokens made only of syllables (those
+    ``romanisation_key`` gives a key), for screening many names at once."""
+    syllables = sorted(_syllables(), key=lambda s: (-len(s), s))
+    return "^(?:" + "|".join(syllables) + ")+$"
+
+
 @lru_cache(maxsize=65536)
 def romanisation_key(token: str) -> str | None:
     """Wade-Giles form of a token made only of Pinyin or Wade-Giles syllables, else None."""

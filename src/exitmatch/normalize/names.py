@@ -59,7 +59,7 @@ _ABD_ALONE = frozenset({"ABD", "ABDEL", "ABDUL", "ABDOUL", "ABDAL"})
 _ABD_LINK = frozenset({"AL", "EL", "UL", "OL"})
 
 
-def _join_theophoric(name_tokens: list[str]) -> list[str]:
+def join_theophoric(name_tokens: list[str]) -> list[str]:
     joined: list[str] = []
     index = 0
     while index < len(name_tokens):
@@ -78,7 +78,7 @@ def _join_theophoric(name_tokens: list[str]) -> list[str]:
 def core_tokens(name_tokens: list[str]) -> list[str]:
     """Tokens without particles, theophoric names joined (ABD AL KARIM -> ABDULKARIM);
     a name made only of particles is kept whole."""
-    name_tokens = _join_theophoric(name_tokens)
+    name_tokens = join_theophoric(name_tokens)
     core = [t for t in name_tokens if t not in particles()]
     return core or name_tokens
 
@@ -140,25 +140,9 @@ NAME_ENCODING: dict[str, pl.DataType] = {
 }
 
 
-# Forms compared for equality only: each gets a dense integer code (``<form>_code``; equal
-# codes, equal forms; null stays null), so comparisons never compare their text.
-CODED_FORMS = (
-    "joined",
-    "full",
-    "vkey",
-    "vsorted",
-    "roman",
-    "phon",
-    "first",
-    "first_vkey",
-    "first_roman",
-    "first_phon",
-)
-
-
 def encode_name(text: str) -> dict[str, object]:
     """Every comparable form of one name; see ``NAME_ENCODING``."""
-    every = _join_theophoric(tokens(text))
+    every = join_theophoric(tokens(text))
     core = core_tokens(every)
     vtokens = [variant_key(t) for t in core]
     phons = [phonetic_key(t) for t in vtokens]
@@ -177,27 +161,13 @@ def encode_name(text: str) -> dict[str, object]:
         "ntokens": min(len(core), 255),
         "roman": romanisation_key("".join(core)),
         "first_roman": romanisation_key(core[0]) if core else None,
-        "initial": _initial(core[0], vtokens[0]) if core else "",
+        "initial": initial(core[0], vtokens[0]) if core else "",
     }
 
 
-def _initial(token: str, vkey: str) -> str:
+def initial(token: str, vkey: str) -> str:
     """First letter of a token as spelled in every romanisation: Wade-Giles for Chinese
     syllables (JUN and CHUN are both C), else the transliteration skeleton of its variant
     class (YURIY and IURII are both U)."""
     roman = romanisation_key(token)
     return (roman or skeleton(vkey))[:1]
-
-
-def encode_names(values: pl.Series) -> pl.DataFrame:
-    """Encode each distinct non-empty name once: a frame keyed by ``name`` (the input
-    text) and by ``name_id`` (UInt32, for joins on integers)."""
-    distinct = values.drop_nulls().unique().sort().to_list()
-    rows = [encode_name(v) for v in distinct]
-    encoded = pl.DataFrame(rows, schema=NAME_ENCODING, orient="row")
-    encoded = encoded.with_columns(pl.Series("name", distinct, dtype=pl.Utf8)).filter(
-        pl.col("joined") != ""
-    )
-    return encoded.with_row_index("name_id").with_columns(
-        pl.col(form).rank("dense").alias(f"{form}_code") for form in CODED_FORMS
-    )
