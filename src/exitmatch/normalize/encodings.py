@@ -147,6 +147,9 @@ def _romanised(distinct: pl.Series, key: str, value: str) -> pl.DataFrame:
     )
 
 
+_TOKEN_FORMS = ("token", "vkey_token", "phon_token", "roman_token", "initial_token")
+
+
 def _token_forms(distinct: pl.Series) -> pl.DataFrame:
     """Per distinct core token: its variant key, the sound of that key, its romanisation
     key and its initial."""
