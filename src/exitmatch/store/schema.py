@@ -66,16 +66,16 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         'CREATE INDEX record_keys_key ON record_keys ("key")',
     ),
     # 3: records get a sequence number in order of arrival, and their blocking keys refer
-    # to it (not to kind and record_id, repeated for each of a record's keys). The keys
-    # are only ever hash-joined: no index to keep up to date. The matching layout changes
-    # with this, so the keys are rebuilt on the next run.
+    # to it (not to kind and record_id, repeated for each of a record's keys). Neither
+    # table keeps an index: keys are only ever hash-joined, and record ids are checked
+    # for repeats as files are read (an index cost more than the rest of the commit).
+    # The matching layout changes with this, so the keys are rebuilt on the next run.
     (
-        "ALTER TABLE records ADD COLUMN seq BIGINT",
-        """UPDATE records SET seq = numbered.seq FROM (
-            SELECT kind, record_id,
-                row_number() OVER (ORDER BY received_run, kind, record_id) AS seq
-            FROM records) numbered
-        WHERE records.kind = numbered.kind AND records.record_id = numbered.record_id""",
+        """CREATE TABLE numbered_records AS SELECT *,
+            row_number() OVER (ORDER BY received_run, kind, record_id) AS seq
+            FROM records""",
+        "DROP TABLE records",
+        "ALTER TABLE numbered_records RENAME TO records",
         "DROP TABLE record_keys",
         """CREATE TABLE record_keys (
             seq BIGINT, pass_bit UTINYINT, "key" UBIGINT, no_year BOOLEAN)""",
