@@ -77,6 +77,7 @@ STORE_FILE = "exitmatch.duckdb"
 class Received:
     """What a run took in: ingestion results per source, and what is new."""
 
+    run_id: int
     loaded: dict[Source, Ingested]
     changed_cases: pl.Series
     new_records: pl.DataFrame
@@ -157,7 +158,7 @@ def _receive(store: Store, inputs: Mapping[Source, Sequence[Path]], run_id: int)
         else load_records(store).head(0)
     )
     new_records = store_records(store, new_records, run_id)
-    return Received(loaded, changed, new_records)
+    return Received(run_id, loaded, changed, new_records)
 
 
 def _link(
@@ -177,7 +178,7 @@ def _link(
         clock = now
 
     stage("normalising names, dates and documents")
-    people = population(load_cases(store), load_records(store))
+    people = population(load_cases(store), _all_records(store, received))
     lap("normalise")
     stage("blocking")
     pairs, changed = _new_pairs(store, people, received, settings)
@@ -205,6 +206,16 @@ def _link(
     result = scored(people, vectors, model)
     lap("score")
     return Linked(people.cases, people.identities, people.records, result, model, timings)
+
+
+def _all_records(store: Store, received: Received) -> pl.DataFrame:
+    """Every retained record: the history from the store, this run's from memory (the
+    same rows and types as reading them back)."""
+    history = load_records(store, before_run=received.run_id)
+    new = received.new_records.select(
+        pl.col(name).cast(dtype) for name, dtype in history.schema.items()
+    )
+    return pl.concat([history, new])
 
 
 def _new_pairs(

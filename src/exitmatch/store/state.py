@@ -117,8 +117,12 @@ def store_records(store: Store, records: pl.DataFrame, run_id: int) -> pl.DataFr
     return numbered
 
 
-def load_records(store: Store) -> pl.DataFrame:
-    return store.frame("SELECT * EXCLUDE (received_run) FROM records ORDER BY kind, record_id")
+def load_records(store: Store, *, before_run: int | None = None) -> pl.DataFrame:
+    """Retained records (those received before ``before_run``, when given)."""
+    where = "" if before_run is None else f"WHERE received_run < {int(before_run)}"
+    return store.frame(
+        f"SELECT * EXCLUDE (received_run) FROM records {where} ORDER BY kind, record_id"
+    )
 
 
 def replace_vectors(store: Store, changed: pl.Series, vectors: pl.DataFrame) -> None:
@@ -192,9 +196,12 @@ def _changes(
 
 
 def store_record_keys(store: Store, keys: pl.DataFrame, records: pl.DataFrame) -> None:
-    """Keep the blocking keys of ``records`` (keys by ``rec``, records with ``seq``)."""
-    numbered = keys.join(records.select("rec", "seq"), on="rec")
-    store.insert("record_keys", numbered.select("seq", "pass_bit", "key", "no_year"))
+    """Keep the blocking keys of ``records`` (keys by ``rec``; ``records`` with ``seq``, in
+    ``rec`` order from 0, as ``link.population`` numbers them)."""
+    numbered = keys.select(
+        seq=records["seq"].gather(keys["rec"]), pass_bit="pass_bit", key="key", no_year="no_year"
+    )
+    store.insert("record_keys", numbered)
 
 
 def stored_key_count(store: Store) -> int:
