@@ -71,13 +71,40 @@ def travel_records(
         )
     if not parts:
         raise ValueError("no travel records given")
-    return pl.concat(parts, how="vertical").with_columns(
-        given=pl.when(pl.col("given") == "").then(None).otherwise(pl.col("given"))
+    records = pl.concat(parts, how="vertical").with_columns(
+        given=pl.when(pl.col("given") == "").then(None).otherwise(pl.col("given")),
+        doc_ocr=ocr_form(pl.col("doc_number")),
     )
+    return records.with_columns(
+        doc_key=pl.concat_str("doc_issuer", pl.lit("/"), "doc_number"),
+        doc_ocr_key=pl.concat_str("doc_issuer", pl.lit("/"), "doc_ocr"),
+    ).select(*_RECORD_COLUMNS)
+
+
+_RECORD_COLUMNS = (
+    "kind",
+    "record_id",
+    "surname",
+    "given",
+    "at",
+    "place",
+    "dob_year",
+    "dob_month",
+    "dob_day",
+    "sex",
+    "nationality",
+    "doc_type",
+    "doc_number",
+    "doc_ocr",
+    "doc_issuer",
+    "doc_key",
+    "doc_ocr_key",
+)
 
 
 def _identity_columns() -> dict[str, pl.Expr]:
-    number = canonical_number(pl.col("document_number"))
+    """The identity fields of one source; the document's OCR form and keys are derived
+    once the sources are together."""
     return {
         "dob_year": pl.col("dob_year"),
         "dob_month": pl.col("dob_month"),
@@ -85,15 +112,8 @@ def _identity_columns() -> dict[str, pl.Expr]:
         "sex": pl.col("sex"),
         "nationality": canonical_country(pl.col("nationality")),
         "doc_type": pl.col("document_type").str.to_uppercase(),
-        "doc_number": number,
-        "doc_ocr": ocr_form(number),
+        "doc_number": canonical_number(pl.col("document_number")),
         "doc_issuer": canonical_country(pl.col("document_country")),
-        "doc_key": pl.concat_str(
-            canonical_country(pl.col("document_country")), pl.lit("/"), number
-        ),
-        "doc_ocr_key": pl.concat_str(
-            canonical_country(pl.col("document_country")), pl.lit("/"), ocr_form(number)
-        ),
     }
 
 
