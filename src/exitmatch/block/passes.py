@@ -97,19 +97,33 @@ def common_keys(keys: pl.DataFrame, cap: int) -> pl.Series:
 
 
 def pairs_from_keys(cases: pl.DataFrame, records: pl.DataFrame, common: pl.Series) -> pl.DataFrame:
-    """Distinct (case_idx, rec) pairs that share a key, with a ``passes`` bitmask."""
-    joined = cases.join(records, on=["pass_bit", "key"], how="inner")
+    """Distinct (case_idx, rec) pairs that share a key, with a ``passes`` bitmask.
+
+    Each pass hashes its keys with its own seed, so the join is on the key alone and the
+    pass is checked after; pairs are grouped on one integer (case_idx and rec packed)."""
+    joined = cases.join(records, on="key", how="inner").filter(
+        pl.col("pass_bit") == pl.col("pass_bit_right")
+    )
     name_only = pl.col("pass_bit") == int(Pass.NAME_ONLY)
     too_common = (pl.col("pass_bit") == int(Pass.ONE_NAME_YEAR)) & pl.col("key").is_in(
         common.implode()
     )
+    packed = pl.col("case_idx").cast(pl.UInt64) * _PACK + pl.col("rec").cast(pl.UInt64)
     return (
         joined.filter(~name_only | pl.col("no_year") | pl.col("no_year_right"))
         .filter(~too_common)
-        .group_by("case_idx", "rec")
+        .group_by(__pair=packed)
         .agg(passes=pl.col("pass_bit").bitwise_or())
-        .sort("case_idx", "rec")
+        .sort("__pair")
+        .select(
+            case_idx=(pl.col("__pair") // _PACK).cast(pl.UInt32),
+            rec=(pl.col("__pair") % _PACK).cast(pl.UInt32),
+            passes="passes",
+        )
     )
+
+
+_PACK = 1 << 32
 
 
 def candidate_pairs(
