@@ -83,7 +83,8 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         """CREATE TABLE reviews (
             case_id TEXT, exit_source TEXT, exit_record_id TEXT, state TEXT, reason TEXT,
             note TEXT, needs_approval BOOLEAN, proposed_by TEXT, proposed_at TIMESTAMPTZ,
-            approved_by TEXT, approved_at TIMESTAMPTZ, version INTEGER,
+            approved_by TEXT, approved_at TIMESTAMPTZ, version INTEGER, band TEXT,
+            match_probability DOUBLE, departed_at TIMESTAMPTZ, warrant_id TEXT,
             PRIMARY KEY (case_id, exit_source, exit_record_id))""",
         """CREATE TABLE rejections (
             case_id TEXT, exit_source TEXT, exit_record_id TEXT, rejected_by TEXT,
