@@ -65,6 +65,7 @@ def create_app(
         WTF_CSRF_TIME_LIMIT=None,  # the idle timeout ends sessions; tokens live as long
         STORE_PATH=str(db),
         IDLE_SECONDS=idle_minutes * 60,
+        STORE_WAIT_S=STORE_WAIT_S,
     )
     CSRFProtect(app)
     app.jinja_env.globals.update(reasons=REJECT_REASONS, Role=Role)
@@ -82,7 +83,9 @@ def store() -> Store:
     if "store" not in g:
         from flask import current_app
 
-        g.store = Store.open(current_app.config["STORE_PATH"], wait_s=STORE_WAIT_S)
+        g.store = Store.open(
+            current_app.config["STORE_PATH"], wait_s=current_app.config["STORE_WAIT_S"]
+        )
     return cast(Store, g.store)
 
 

@@ -105,8 +105,8 @@ def histogram(values: Sequence[float], lo: float, hi: float, title: str, bins: i
 def weights(items: Sequence[tuple[str, float]], prior: float, title: str) -> Markup:
     """The evidence bar: each field's weight (log2 Bayes factor) as a bar pushing right
     (for) or left (against) from zero, with the prior and the total."""
-    rows = [("prior (how rare a subject is)", prior), *items]
-    row, label_w, width = 22, 190, 560
+    rows = [("prior: how rare a subject is", prior), *items]
+    row, label_w, width = 22, 270, 680
     height = len(rows) * row + 30
     scale_max = max([abs(v) for _, v in rows] + [1.0])
     mid = label_w + (width - label_w - 50) / 2

@@ -33,7 +33,7 @@ class Dashboard:
 
 def _pairs(store: Store, sql: str) -> list[tuple[str, float]]:
     rows = store.connection.execute(sql).fetchall()
-    return [(str(label), float(value)) for label, value in rows]
+    return [(str(label).replace("_", " "), float(value)) for label, value in rows]
 
 
 def _fiscal_year(column: str) -> str:

@@ -9,11 +9,14 @@ warrant (every warrant cancellation is approved).
 
 Each decision names the version of the pair the officer saw. In one transaction the
 version is checked and raised: when two people decide the same pair at once, one wins
-and the other gets ``ConflictError`` naming who decided first.
+and the other gets ``ConflictError`` naming who decided first. Only one process can hold
+the store, so a lock in this process makes check-and-write atomic between requests;
+DuckDB's own write conflicts are caught as well.
 """
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
@@ -37,6 +40,7 @@ REJECT_REASONS = {
     "other": "Other (explain in the note)",
 }
 OPEN_STATES = frozenset({"open", "deferred", "returned"})
+_DECIDING = threading.Lock()
 
 
 class Action(StrEnum):
@@ -96,7 +100,7 @@ def decide(
         if reason == "other" and not note:
             raise DecisionError("a rejection for another reason needs a note saying why")
     try:
-        with store.transaction():
+        with _DECIDING, store.transaction():
             return _apply(store, user, case_id, action, seen_version, reason, note)
     except (duckdb.TransactionException, duckdb.ConstraintException) as e:
         # DuckDB refuses the second of two concurrent writes to one row.
