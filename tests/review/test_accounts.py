@@ -81,7 +81,9 @@ def test_users_are_managed_from_the_command_line(tmp_path: Path) -> None:
     listed = runner.invoke(app, ["users", "list", "--db", db])
     assert listed.output.split() == ["ann", "supervisor", "disabled"]
     refused = runner.invoke(
-        app, ["users", "add", "bob", "--db", db, "--role", "boss", "--password-stdin"], input="x" * 12
+        app,
+        ["users", "add", "bob", "--db", db, "--role", "boss", "--password-stdin"],
+        input="x" * 12,
     )
     assert refused.exit_code == 1
     assert "unknown role 'boss'" in refused.output

@@ -148,7 +148,7 @@ def test_every_decision_is_audited_with_before_and_after(db: Path) -> None:
         decide(store, _user(store, "sue"), WARRANT, Action.APPROVE, 1, note="checked the PNR")
         rows = store.frame(
             'SELECT actor, "action", "before", "after" FROM audit '
-            "WHERE entity = 'review' AND \"key\" = ? ORDER BY \"at\"",
+            'WHERE entity = \'review\' AND "key" = ? ORDER BY "at"',
             [WARRANT],
         ).to_dicts()
     assert [(r["actor"], r["action"]) for r in rows] == [("olivia", "accept"), ("sue", "approve")]
@@ -178,6 +178,5 @@ def test_exports_hold_accepted_warrants_and_every_decision(db: Path) -> None:
 
 
 def test_alerts_are_not_closed(db: Path) -> None:
-    with Store.open(db) as store:
-        with pytest.raises(DecisionError, match="alerts are not closed"):
-            decide(store, _user(store, "olivia"), "RC-0124", Action.ACCEPT, 0)
+    with Store.open(db) as store, pytest.raises(DecisionError, match="alerts are not closed"):
+        decide(store, _user(store, "olivia"), "RC-0124", Action.ACCEPT, 0)

@@ -120,9 +120,8 @@ def weights(items: Sequence[tuple[str, float]], prior: float, title: str) -> Mar
         body.append(
             f'<text x="{label_w - 6}" y="{y + 14}" text-anchor="end" {_FONT}>{escape(label)}'
             f'</text><rect x="{x:.1f}" y="{y + 3}" width="{max(w, 1):.1f}" height="{row - 8}" '
-            f'fill="{colour}"/><text x="{(mid + w + 4) if value >= 0 else (mid - w - 4):.1f}" '
-            f'y="{y + 14}" text-anchor="{"start" if value >= 0 else "end"}" {_FONT}>'
-            f"{value:+.1f}</text>"
+            f'fill="{colour}"/><text x="{(mid + w + 4) if value >= 0 else (mid + 4):.1f}" '
+            f'y="{y + 14}" {_FONT}>{value:+.1f}</text>'
         )
     total = sum(v for _, v in rows)
     body.append(

@@ -33,9 +33,9 @@ WITH items AS (
            match_probability, match_weight, departed_at, departure_place, run_id
     FROM candidates
     UNION ALL
-    SELECT 'alert', case_id, exit_source, exit_record_id, 'alert', match_probability,
-           NULL, departed_at, NULL, run_id
-    FROM alerts
+    SELECT 'alert', a.case_id, a.exit_source, a.exit_record_id, 'alert', a.match_probability,
+           NULL, a.departed_at, r.place, a.run_id
+    FROM alerts a LEFT JOIN records r ON r.kind = a.exit_source AND r.record_id = a.exit_record_id
 )
 SELECT i.*, k.uci, k.surname, k.given_names, k.priority, k.region, k.order_type,
        CASE WHEN k.warrant_status = 'active' THEN k.warrant_id END AS warrant_id,
