@@ -12,7 +12,9 @@ from pathlib import Path
 
 from werkzeug.serving import BaseWSGIServer, make_server
 
+from exitmatch.review.accounts import list_users
 from exitmatch.review.app import create_app
+from exitmatch.store.store import Store
 
 LOCAL = ("127.0.0.1", "localhost", "::1")
 
@@ -28,14 +30,18 @@ def build_server(
 
 def serve(db: Path, host: str, port: int, idle_minutes: float) -> None:
     logging.basicConfig(stream=sys.stderr, level=logging.INFO, format="%(asctime)s %(message)s")
+    log = logging.getLogger("exitmatch.review")
+    # Brings an older store to this layout now, and says what is missing before anyone
+    # tries to sign in.
+    with Store.open(db, wait_s=5) as store:
+        if not any(user.active for user in list_users(store)):
+            log.warning(
+                "no active accounts yet: add one with `exitmatch users add NAME --db %s`", db
+            )
     server = build_server(db, host, port, idle_minutes)
     if host not in LOCAL:
-        logging.getLogger("exitmatch.review").warning(
-            "listening on %s: reachable from other machines; put TLS in front of it", host
-        )
-    logging.getLogger("exitmatch.review").info(
-        "exitmatch review on http://%s:%s/ (Ctrl-C to stop)", host, server.server_port
-    )
+        log.warning("listening on %s: reachable from other machines; put TLS in front of it", host)
+    log.info("exitmatch review on http://%s:%s/ (Ctrl-C to stop)", host, server.server_port)
     try:
         server.serve_forever()
     except KeyboardInterrupt:
