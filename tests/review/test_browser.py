@@ -170,6 +170,13 @@ def test_case_view_and_dashboard_screenshots(
     open_case(page, base_url, "RC-0102")
     expect(page.locator("#compare mark").first).to_be_visible()
     page.screenshot(path=str(SCREENSHOTS / "case.png"), full_page=True)
+    # A re-entry alert: the later entry is on the timeline, the alert is acknowledged.
+    open_case(page, base_url, "RC-0124")
+    expect(page.locator(".alert-line")).to_contain_text("Entered Canada again")
+    expect(page.locator("#timeline svg")).to_contain_text("departure under review")
+    page.screenshot(path=str(SCREENSHOTS / "alert.png"), full_page=True)
+    page.click("#acknowledge")
+    expect(page.locator("#case-state")).to_have_text("acknowledged")
     page.goto(f"{base_url}/dashboard")
     expect(page.locator("svg.chart").first).to_be_visible()
     expect(page.locator("#fiscal")).to_contain_text("Fiscal year")

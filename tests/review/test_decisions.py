@@ -177,6 +177,16 @@ def test_exports_hold_accepted_warrants_and_every_decision(db: Path) -> None:
     }
 
 
-def test_alerts_are_not_closed(db: Path) -> None:
-    with Store.open(db) as store, pytest.raises(DecisionError, match="alerts are not closed"):
-        decide(store, _user(store, "olivia"), "RC-0124", Action.ACCEPT, 0)
+def test_alerts_are_acknowledged_not_closed(db: Path) -> None:
+    with Store.open(db) as store:
+        officer = _user(store, "olivia")
+        with pytest.raises(DecisionError, match="alerts are not closed"):
+            decide(store, officer, "RC-0124", Action.ACCEPT, 0)
+        with pytest.raises(DecisionError, match="only re-entry alerts"):
+            decide(store, officer, PLAIN, Action.ACKNOWLEDGE, 0)
+        with pytest.raises(ForbiddenError):
+            decide(store, _user(store, "ann"), "RC-0124", Action.ACKNOWLEDGE, 0)
+        outcome = decide(store, officer, "RC-0124", Action.ACKNOWLEDGE, 0, note="passed to GTA")
+        assert outcome.state == "acknowledged"
+        assert _state(store, "RC-0124") == ("acknowledged", 1)
+        assert pl.read_csv(exports.warrant_cancellations(store).encode()).height == 0

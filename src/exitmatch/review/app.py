@@ -181,6 +181,10 @@ def requires(*roles: Role) -> Callable[[F], F]:
 EVERYONE = (Role.OFFICER, Role.SUPERVISOR, Role.ANALYST)
 
 
+def _short(text: str, limit: int = 26) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
 def _audit(entity: str, key: str, action: str, before: object = None, after: object = None) -> None:
     user = current_user()
     s = store()
@@ -273,7 +277,7 @@ def _routes(app: Flask) -> None:
             next_case=after["case_id"] if after else None,
             weights_svg=charts.weights(
                 [
-                    (f"{label} ({level})" if level else label, w)
+                    (f"{label} ({_short(level)})" if level else label, w)
                     for label, level, w in found.weights
                 ],
                 found.prior_weight,

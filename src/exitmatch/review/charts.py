@@ -58,7 +58,7 @@ def columns(
     plot_h = height - bottom - top_pad
     top = max((v for _, values in series for v in values), default=0) or 1
     slot = (width - left - 8) / max(1, len(labels))
-    bar_w = max(1.0, slot * 0.8 / max(1, len(series)))
+    bar_w = min(28.0, max(1.0, slot * 0.8 / max(1, len(series))))
     body = [
         f'<line x1="{left}" y1="{top_pad + plot_h}" x2="{width - 4}" y2="{top_pad + plot_h}" '
         f'stroke="#999"/><text x="{left - 4}" y="{top_pad + 4}" text-anchor="end" {_FONT}>'
@@ -140,12 +140,14 @@ _MARK = {
 }
 
 
-def timeline(events: Sequence[tuple[date, str, str, bool]], title: str, width: int = 760) -> Markup:
+def timeline(
+    events: Sequence[tuple[date, str, str, bool]], title: str, width: int = 1100
+) -> Markup:
     """Events (day, kind, label, chosen) along one time axis; the order's dates as
     vertical lines, exits as upward and entries as downward markers, the departure under
     review ringed."""
-    height = 150
-    left, right, axis_y = 20, 20, 80
+    height = 175
+    left, right, axis_y = 20, 20, 95
     if not events:
         return _svg(width, 40, [f'<text x="4" y="20" {_FONT}>no dated events</text>'], title)
     first = min(e[0] for e in events).toordinal() - 20
@@ -160,8 +162,8 @@ def timeline(events: Sequence[tuple[date, str, str, bool]], title: str, width: i
         xx = x(date(year, 1, 1))
         body.append(
             f'<line x1="{xx:.1f}" y1="{axis_y - 3}" x2="{xx:.1f}" y2="{axis_y + 3}" '
-            f'stroke="#999"/><text x="{xx:.1f}" y="{axis_y + 16}" text-anchor="middle" '
-            f'{_FONT} fill="#666">{year}</text>'
+            f'stroke="#999"/><text x="{xx + 3:.1f}" y="{axis_y - 4}" '
+            f'{_FONT} fill="#888">{year}</text>'
         )
     lane = {"exit": 0, "entry": 0}
     for day, kind, label, chosen in events:
@@ -170,11 +172,11 @@ def timeline(events: Sequence[tuple[date, str, str, bool]], title: str, width: i
         text = f"{day.isoformat()} {label}"
         if kind in ("order", "enforceable", "deadline"):
             body.append(
-                f'<line x1="{xx:.1f}" y1="22" x2="{xx:.1f}" y2="{axis_y + 24}" stroke="{colour}" '
+                f'<line x1="{xx:.1f}" y1="40" x2="{xx:.1f}" y2="{axis_y + 24}" stroke="{colour}" '
                 f'stroke-dasharray="{"4 3" if kind == "deadline" else "none"}" stroke-width="2">'
                 f"<title>{escape(text)}</title></line>"
             )
-            row_y = 18 + 11 * ("order", "enforceable", "deadline").index(kind)
+            row_y = 13 + 12 * ("order", "enforceable", "deadline").index(kind)
             body.append(
                 f'<text x="{xx + 3:.1f}" y="{row_y}" '
                 f'{_FONT} fill="{colour}">{escape(_MARK[kind][1])} {day.isoformat()}</text>'
@@ -183,13 +185,17 @@ def timeline(events: Sequence[tuple[date, str, str, bool]], title: str, width: i
         offset = lane[kind] % 3
         lane[kind] += 1
         if kind == "exit":
-            y = axis_y - 12 - offset * 6
+            y = axis_y - 12 - offset * 10
             shape = f"{xx - 6:.1f},{y + 8} {xx + 6:.1f},{y + 8} {xx:.1f},{y - 4}"
+            label_y = y - 8
         else:
-            y = axis_y + 12 + offset * 6
+            y = axis_y + 12 + offset * 10
             shape = f"{xx - 6:.1f},{y - 8} {xx + 6:.1f},{y - 8} {xx:.1f},{y + 4}"
+            label_y = y + 15
         body.append(
             f'<polygon points="{shape}" fill="{colour}"><title>{escape(text)}</title></polygon>'
+            f'<text x="{xx:.1f}" y="{label_y}" text-anchor="middle" font-size="10" '
+            f'font-family="system-ui, sans-serif" fill="{colour}">{day.isoformat()}</text>'
         )
         if chosen:
             body.append(

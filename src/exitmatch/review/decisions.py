@@ -1,6 +1,7 @@
 """Decisions on closure candidates, with four-eyes approval and optimistic concurrency.
 
 States of a (case, exit record) pair: ``open`` (no decision yet), ``deferred``,
+``acknowledged`` (a re-entry alert, seen; alerts are never closed),
 ``awaiting_approval`` (accepted by one person, waiting for a supervisor), ``returned``
 (a supervisor sent it back: open again), ``accepted`` (departure confirmed under IRPR
 240(3)), ``rejected``. An acceptance needs a supervisor's approval, by someone other
@@ -49,6 +50,7 @@ class Action(StrEnum):
     DEFER = "defer"
     APPROVE = "approve"
     RETURN = "return"
+    ACKNOWLEDGE = "acknowledge"  # a re-entry alert: seen and passed on, not a closure
 
 
 class DecisionError(ExitmatchError):
@@ -120,8 +122,15 @@ def _apply(
     note: str,
 ) -> Outcome:
     current = item(store, case_id)
-    if current is None or current["item"] != "closure":
-        raise DecisionError(f"{case_id}: no closure candidate to decide (alerts are not closed)")
+    if current is None:
+        raise DecisionError(f"{case_id}: nothing in the queue to decide")
+    alert = current["item"] == "alert"
+    if alert != (action is Action.ACKNOWLEDGE):
+        raise DecisionError(
+            f"{case_id}: a re-entry alert is acknowledged, not closed (alerts are not closed)"
+            if alert
+            else f"{case_id}: only re-entry alerts are acknowledged"
+        )
     state, version = str(current["state"]), int(str(current["version"]))
     if version != seen_version:
         who = current["approved_by"] or current["proposed_by"] or "another user"
@@ -132,7 +141,12 @@ def _apply(
     key = {k: current[k] for k in ("case_id", "exit_source", "exit_record_id")}
     now = datetime.now(UTC)
     before = {"state": state, "version": version}
-    if action in (Action.ACCEPT, Action.REJECT, Action.DEFER):
+    if action is Action.ACKNOWLEDGE:
+        if state not in OPEN_STATES:
+            raise DecisionError(f"{case_id}: already {state}")
+        new_state = "acknowledged"
+        _write(store, key, current, new_state, "", note, False, user.username, now)
+    elif action in (Action.ACCEPT, Action.REJECT, Action.DEFER):
         if state not in OPEN_STATES:
             raise DecisionError(f"{case_id}: already {state.replace('_', ' ')}")
         approval = needs_approval(current["priority"], current["warrant_id"])
@@ -227,4 +241,5 @@ def _message(case_id: str, state: str) -> str:
         "rejected": f"{case_id}: rejected; not proposed again unless new evidence arrives",
         "deferred": f"{case_id}: deferred",
         "returned": f"{case_id}: sent back to the queue",
+        "acknowledged": f"{case_id}: re-entry alert acknowledged",
     }[state]

@@ -22,7 +22,7 @@ PRIORITIES = tuple(p.value for p in Priority)
 STATES = {
     "to_work": ("open", "deferred", "returned"),
     "awaiting_approval": ("awaiting_approval",),
-    "decided": ("accepted", "rejected"),
+    "decided": ("accepted", "rejected", "acknowledged"),
     "all": (),
 }
 
