@@ -133,7 +133,10 @@ def test_officer_accepts_supervisor_approves_warrant_list_and_audit(
     expect(officer.locator("#case-state")).to_have_text("awaiting approval")
 
     supervisor = signed_in(browser, contexts, base_url, "sam")
-    open_case(supervisor, base_url, case_id)
+    supervisor.click("#approvals")
+    expect(supervisor.locator("#queue tbody tr")).to_have_count(1)
+    supervisor.click(f"text={case_id}")
+    expect(supervisor.locator("h1")).to_contain_text(case_id)
     supervisor.fill("#decision textarea[name=note]", "travel history checked")
     supervisor.click("#approve")
     expect(supervisor.locator(".flash.ok")).to_contain_text("departure confirmed")
