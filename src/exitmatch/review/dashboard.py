@@ -62,7 +62,7 @@ def build(store: Store) -> Dashboard:
         "FROM audit WHERE entity = 'review' GROUP BY ALL ORDER BY day"
     ).fetchall()
     days = sorted({str(d) for d, _, _ in per_day})[-30:]
-    actions = ("accept", "approve", "reject", "defer", "return")
+    actions = ("accept", "approve", "reject", "defer", "return", "acknowledge")
     series = [
         (a, [float(sum(n for d, act, n in per_day if str(d) == day and act == a)) for day in days])
         for a in actions
@@ -152,7 +152,7 @@ def build(store: Store) -> Dashboard:
                     ("confirmed departures", [float(confirmed.get(m, 0)) for m in month_labels]),
                 ],
                 "Candidates and confirmed departures over time",
-                width=900,
+                width=1100,
             ),
             "fiscal": charts.bars(
                 [(str(k), float(v["total"])) for k, v in sorted(fiscal.items())],
