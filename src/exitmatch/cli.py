@@ -182,9 +182,9 @@ def status(
 @app.command()
 def review(
     db: Annotated[Path, typer.Option(help="The store whose candidates officers review")],
-    host: Annotated[str, typer.Option(help="Address to listen on (this machine only)")] = (
-        "127.0.0.1"
-    ),
+    host: Annotated[
+        str, typer.Option(help="Address to listen on; the default is this machine only")
+    ] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on")] = 8000,
     idle_minutes: Annotated[
         float, typer.Option(help="Sign a user out after this many idle minutes", min=1)

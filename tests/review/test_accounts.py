@@ -89,3 +89,9 @@ def test_users_are_managed_from_the_command_line(tmp_path: Path) -> None:
     assert "unknown role 'boss'" in refused.output
     with Store.open(db) as store:
         assert [u.username for u in list_users(store)] == ["ann"]
+
+
+def test_review_refuses_a_missing_store(tmp_path: Path) -> None:
+    result = CliRunner().invoke(app, ["review", "--db", str(tmp_path / "none.duckdb")])
+    assert result.exit_code == 1
+    assert "no store there" in result.output
