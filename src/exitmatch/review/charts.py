@@ -131,6 +131,13 @@ def weights(items: Sequence[tuple[str, float]], prior: float, title: str) -> Mar
     return _svg(width, height, body, title)
 
 
+def _anchor(x: float, width: int) -> str:
+    """Keep a label near either edge inside the drawing."""
+    if x > width * 0.8:
+        return "end"
+    return "start" if x < width * 0.2 else "middle"
+
+
 _MARK = {
     "order": ("#444", "order"),
     "enforceable": ("#1f5f99", "enforceable"),
@@ -200,7 +207,8 @@ def timeline(
         if chosen:
             body.append(
                 f'<circle cx="{xx:.1f}" cy="{y + 2}" r="10" fill="none" stroke="#000" '
-                f'stroke-width="1.5"/><text x="{xx:.1f}" y="{height - 28}" text-anchor="middle" '
+                f'stroke-width="1.5"/><text x="{xx:.1f}" y="{height - 28}" '
+                f'text-anchor="{_anchor(xx, width)}" '
                 f'{_FONT} font-weight="bold">departure under review {day.isoformat()}</text>'
             )
     legend_x = left
