@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup demo test check lint typecheck schemas clean
+.PHONY: setup demo test check lint typecheck schemas screenshots clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -30,8 +30,12 @@ typecheck: $(STAMP)
 
 check: lint typecheck test
 
+# The review app's screenshots in the README, taken by its browser tests.
+screenshots: $(STAMP)
+	EXITMATCH_SCREENSHOTS=docs/screenshots $(BIN)/pytest -q tests/review/test_browser.py
+
 schemas: $(STAMP)
 	$(BIN)/exitmatch schemas --out schemas
 
 clean:
-	rm -rf $(VENV) demo-out .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) demo-out build .pytest_cache .mypy_cache .ruff_cache

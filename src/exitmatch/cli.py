@@ -180,6 +180,114 @@ def status(
 
 
 @app.command()
+def review(
+    db: Annotated[Path, typer.Option(help="The store whose candidates officers review")],
+    host: Annotated[
+        str, typer.Option(help="Address to listen on; the default is this machine only")
+    ] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on")] = 8000,
+    idle_minutes: Annotated[
+        float, typer.Option(help="Sign a user out after this many idle minutes", min=1)
+    ] = 15.0,
+) -> None:
+    """Serve the officer review web app (queue, case view, decisions, dashboard)."""
+    from exitmatch.review.server import serve
+
+    if not db.exists():
+        typer.secho(f"error: {db}: no store there (run reconcile first)", err=True, fg="red")
+        raise typer.Exit(1)
+    _run(lambda: serve(db, host, port, idle_minutes))
+
+
+users_app = typer.Typer(help="Review accounts: officers, supervisors, analysts.")
+app.add_typer(users_app, name="users")
+UsersStore = Annotated[Path, typer.Option(help="The store holding the accounts")]
+
+
+def _actor() -> str:
+    import getpass
+
+    return f"cli:{getpass.getuser()}"
+
+
+@users_app.command("add")
+def users_add(
+    username: str,
+    db: UsersStore,
+    role: Annotated[str, typer.Option(help="officer, supervisor or analyst")] = "officer",
+    password_stdin: Annotated[
+        bool, typer.Option("--password-stdin", help="Read the password from standard input")
+    ] = False,
+) -> None:
+    """Create an account (the password is prompted for, or read from stdin)."""
+    import sys
+
+    from exitmatch.review.accounts import add_user
+    from exitmatch.store.store import Store
+
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    else:
+        password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+
+    def work() -> str:
+        with Store.open(db, wait_s=5) as store:
+            user = add_user(store, username, password, role, _actor())
+        return f"{user.username}: {user.role.value}"
+
+    typer.echo(_run(work))
+
+
+@users_app.command("list")
+def users_list(db: UsersStore) -> None:
+    """List accounts with their roles."""
+    from exitmatch.review.accounts import list_users
+    from exitmatch.store.store import Store
+
+    def work() -> list[str]:
+        with Store.open(db, wait_s=5) as store:
+            return [
+                f"{u.username}\t{u.role.value}\t{'active' if u.active else 'disabled'}"
+                for u in list_users(store)
+            ]
+
+    for line in _run(work):
+        typer.echo(line)
+
+
+@users_app.command("set-role")
+def users_set_role(
+    username: str,
+    role: Annotated[str, typer.Argument(help="officer, supervisor or analyst")],
+    db: UsersStore,
+) -> None:
+    """Change an account's role."""
+    from exitmatch.review.accounts import set_role
+    from exitmatch.store.store import Store
+
+    def work() -> str:
+        with Store.open(db, wait_s=5) as store:
+            user = set_role(store, username, role, _actor())
+        return f"{user.username}: {user.role.value}"
+
+    typer.echo(_run(work))
+
+
+@users_app.command("disable")
+def users_disable(username: str, db: UsersStore) -> None:
+    """Disable an account: it can no longer sign in (its decisions stay attributed)."""
+    from exitmatch.review.accounts import set_active
+    from exitmatch.store.store import Store
+
+    def work() -> str:
+        with Store.open(db, wait_s=5) as store:
+            user = set_active(store, username, False, _actor())
+        return f"{user.username}: disabled"
+
+    typer.echo(_run(work))
+
+
+@app.command()
 def evaluate(
     truth: Annotated[Path, typer.Option(help="Ground-truth folder written by synth")],
     out: Annotated[Path, typer.Option(help="Folder a reconcile run wrote its outputs into")],

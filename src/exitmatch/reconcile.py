@@ -47,6 +47,7 @@ from exitmatch.output.files import write_json
 from exitmatch.output.results import write_results
 from exitmatch.score.model import MatchModel
 from exitmatch.settings import Settings
+from exitmatch.store.rejections import standing_rejections
 from exitmatch.store.state import (
     changed_cases,
     common_stored_keys,
@@ -116,7 +117,7 @@ def run_reconcile(
             linked = _link(store, received, settings, model, timings, stage)
             clock = time.perf_counter()
             stage("deciding (IRPR 240(3))")
-            outcomes = decide(linked, settings)
+            outcomes = decide(linked, settings, rejected=standing_rejections(store))
             timings["decide"] = round(time.perf_counter() - clock, 3)
             report = _report(run_id, store, received, linked, outcomes, settings, timings)
             report = report.model_copy(update={"command": command, "started_at": started_at})

@@ -89,7 +89,9 @@ class Outcomes:
     early: pl.DataFrame
 
 
-def decide(linked: Linked, settings: Settings) -> Outcomes:
+def decide(linked: Linked, settings: Settings, rejected: pl.DataFrame | None = None) -> Outcomes:
+    """``rejected`` (case_id, kind, record_id): pairs an officer rejected, with no new
+    evidence since; they are not proposed again (the case's next-best departure may be)."""
     thresholds = settings.thresholds
     links = _readable_links(linked, floor=min(thresholds.possible, thresholds.strong))
     exits = mark_ambiguity(links.filter(pl.col("kind") != "entry"), thresholds.strong)
@@ -106,7 +108,10 @@ def decide(linked: Linked, settings: Settings) -> Outcomes:
         evidence=evidence(comparisons()),
     )
 
-    best = _best_per_case(exits.filter(pl.col("timing") == Timing.QUALIFYING.value))
+    qualifying = exits.filter(pl.col("timing") == Timing.QUALIFYING.value)
+    if rejected is not None:
+        qualifying = qualifying.join(rejected, on=["case_id", "kind", "record_id"], how="anti")
+    best = _best_per_case(qualifying)
     alerts = _reentries(best, links, thresholds, settings.reentry_after_days)
     closures = best.join(alerts.select("case_idx"), on="case_idx", how="anti")
     warrants = closures.filter(

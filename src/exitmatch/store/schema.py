@@ -80,6 +80,32 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         """CREATE TABLE record_keys (
             seq BIGINT, pass_bit UTINYINT, "key" UBIGINT, no_year BOOLEAN)""",
     ),
+    # 4: officer review. What the queue shows of each candidate, the re-entry alerts,
+    # accounts, review decisions (a version per row for optimistic concurrency), and the
+    # pairs officers rejected (with what the pair looked like then, so new evidence
+    # brings the pair back).
+    (
+        "ALTER TABLE candidates ADD COLUMN departed_at TIMESTAMPTZ",
+        "ALTER TABLE candidates ADD COLUMN departure_place TEXT",
+        "ALTER TABLE candidates ADD COLUMN match_weight DOUBLE",
+        """CREATE TABLE alerts (
+            case_id TEXT PRIMARY KEY, exit_source TEXT, exit_record_id TEXT,
+            departed_at TIMESTAMPTZ, entry_record_id TEXT, entered_at TIMESTAMPTZ,
+            match_probability DOUBLE, arc_required BOOLEAN, arc_reason TEXT, run_id BIGINT)""",
+        """CREATE TABLE users (
+            username TEXT PRIMARY KEY, password_hash TEXT, role TEXT, active BOOLEAN,
+            created_at TIMESTAMPTZ, changed_at TIMESTAMPTZ)""",
+        """CREATE TABLE reviews (
+            case_id TEXT, exit_source TEXT, exit_record_id TEXT, state TEXT, reason TEXT,
+            note TEXT, needs_approval BOOLEAN, proposed_by TEXT, proposed_at TIMESTAMPTZ,
+            approved_by TEXT, approved_at TIMESTAMPTZ, version INTEGER, band TEXT,
+            match_probability DOUBLE, departed_at TIMESTAMPTZ, warrant_id TEXT,
+            PRIMARY KEY (case_id, exit_source, exit_record_id))""",
+        """CREATE TABLE rejections (
+            case_id TEXT, exit_source TEXT, exit_record_id TEXT, rejected_by TEXT,
+            rejected_at TIMESTAMPTZ, vector_digest TEXT, seen_run BIGINT,
+            PRIMARY KEY (case_id, exit_source, exit_record_id))""",
+    ),
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

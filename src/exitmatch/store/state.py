@@ -156,12 +156,39 @@ def record_run(
         "band",
         "match_probability",
         "evidence",
+        "departure_place",
+        "match_weight",
+        departed_at=_utc("departed_at"),
         run_id=pl.lit(run_id),
     )
     before = store.frame("SELECT * FROM candidates")
     store.insert("audit", _changes(before, current, run_id, now))
     store.connection.execute("DELETE FROM candidates")
     store.insert("candidates", current)
+    # What the review queue shows of re-entry alerts; they are not closures.
+    kinds = outcomes.links.select("case_id", exit_record_id="record_id", exit_source="kind").unique(
+        ["case_id", "exit_record_id"], keep="first"
+    )
+    store.connection.execute("DELETE FROM alerts")
+    store.insert(
+        "alerts",
+        outcomes.alerts.join(kinds, on=["case_id", "exit_record_id"], how="left").select(
+            "case_id",
+            "exit_source",
+            "exit_record_id",
+            "entry_record_id",
+            "match_probability",
+            "arc_required",
+            "arc_reason",
+            departed_at=_utc("departed_at"),
+            entered_at=_utc("entered_at"),
+            run_id=pl.lit(run_id),
+        ),
+    )
+
+
+def _utc(column: str) -> pl.Expr:
+    return pl.col(column).str.to_datetime("%Y-%m-%dT%H:%M:%SZ", time_zone="UTC")
 
 
 def _summary() -> pl.Expr:
