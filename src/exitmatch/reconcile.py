@@ -11,6 +11,7 @@ and running again converges on the same outputs.
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -159,7 +160,18 @@ def _receive(store: Store, inputs: Mapping[Source, Sequence[Path]], run_id: int)
         else load_records(store).head(0)
     )
     new_records = store_records(store, new_records, run_id)
-    return Received(run_id, loaded, changed, new_records)
+    # The rows are in the store and in new_records now; only the counts are still needed.
+    counted = {source: _counts_only(result) for source, result in loaded.items()}
+    return Received(run_id, counted, changed, new_records)
+
+
+def _counts_only(result: Ingested) -> Ingested:
+    return dataclasses.replace(
+        result,
+        frame=result.frame.clear(),
+        quarantine=result.quarantine.clear(),
+        issues=result.issues.clear(),
+    )
 
 
 def _link(

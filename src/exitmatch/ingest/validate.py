@@ -23,6 +23,7 @@ from enum import Enum
 from typing import NamedTuple
 
 import polars as pl
+import polars.selectors as cs
 
 from exitmatch.contract.codes import InventoryStatus, OrderType, Priority, Source, WarrantStatus
 from exitmatch.ingest.formats import RAW_LINE
@@ -387,6 +388,10 @@ def _accepted(source: Source, kept: pl.DataFrame) -> pl.DataFrame:
     return kept.select(exprs)
 
 
+# Rows checked at a time.
+CHECK_SLICE = 250_000
+
+
 def validate(
     source: Source,
     raw: pl.DataFrame,
@@ -401,9 +406,15 @@ def validate(
     duplicate like one repeated within these files.
     """
     default = [c for c in raw.columns if not c.startswith("_")]
-    checked = _checked(source, raw)
-    # The parsed parts are spent; dropping them makes every later filter cheaper.
-    checked = checked.drop(c for c in checked.columns if c.startswith("__x_"))
+    # Row by row, in slices: the working columns of a whole night at once would take
+    # several times the memory of its rows. The parsed parts are spent after; dropping
+    # them makes every later filter cheaper.
+    checked = pl.concat(
+        [
+            _checked(source, raw.slice(start, CHECK_SLICE)).drop(cs.starts_with("__x_"))
+            for start in range(0, max(raw.height, 1), CHECK_SLICE)
+        ]
+    )
     checked = _mark_duplicates(source, checked)
     if known is not None and not known.is_empty():
         checked = _mark_known(source, checked, known)
