@@ -8,7 +8,8 @@ clock starts). The default grid is S in {20,000, 100,000} by T in {100,000, 400,
 60,000} (about two minutes). ``records`` is the exit and entry rows read (land, air,
 entries), about 1.2 T: subjects' own departures and entries come on top of T.
 
-- exitmatch: ``run_reconcile(inputs, out, Settings(), db=":memory:")``; the stages' times
+- exitmatch: ``run_reconcile(inputs, out, Settings())`` into a new store on disk (as a
+  first night); the stages' times
   come from the run report's ``timings_s``; ``untimed_s`` is the wall time no stage covers.
 - splink: the same files through exitmatch's readers (the same accepted rows), then
   ``_splink_peer`` as in ``quality_vs_splink.py``: explode cases, train (u from 1e7 random
@@ -31,7 +32,11 @@ table, then per configuration and tool
 
     RATIO cases=S travellers=T records=R splink_over_exitmatch_wall=.. (and rss, recalls)
 
-(one line each), then scaling tables. ``--profile FILE`` instead runs exitmatch once under
+(one line each), then scaling tables, then one ``TARGET`` line per target of the
+throughput issue with what was measured and whether it was met (``not_run`` where this
+benchmark does not measure it). ``--readme FILE`` also writes the results as a markdown
+table between the ``<!-- throughput:begin -->`` and ``<!-- throughput:end -->`` lines of
+FILE. ``--profile FILE`` instead runs exitmatch once under
 pyinstrument for the first configuration given, writes the report to FILE and prints the
 top 15 frames by self time.
 """
@@ -85,7 +90,7 @@ def child_exitmatch(args: argparse.Namespace) -> dict[str, Any]:
 
     inputs = _inputs(args.data)
     started = time.perf_counter()
-    report = run_reconcile(inputs, args.out, Settings(), db=":memory:")
+    report = run_reconcile(inputs, args.out, Settings())  # the store on disk, as users run it
     wall = time.perf_counter() - started
     records = sum(s.read for s in report.sources if s.source != "inventory")
     # What no stage reports: opening the store, the checks, the run report, record_run.
@@ -132,7 +137,7 @@ def child_profile(args: argparse.Namespace) -> dict[str, Any]:
     inputs = _inputs(args.data)
     profiler = Profiler(interval=0.005)
     with profiler:
-        run_reconcile(inputs, args.out, Settings(), db=":memory:")
+        run_reconcile(inputs, args.out, Settings())
     session = profiler.last_session
     assert session is not None
     # Self time per frame, and per nearest exitmatch frame (where native time is spent).
@@ -381,6 +386,127 @@ def print_scaling(rows: list[dict[str, Any]]) -> None:
 # --- main -----------------------------------------------------------------------------
 
 
+# --- targets and the README table ----------------------------------------------------
+
+TARGET_RPS = 1_000_000  # exit records per second end to end, against 100,000 cases
+TARGET_RATIO = 10.0  # Splink's wall time over exitmatch's, at equal or better recall
+TARGET_CASES = 100_000
+
+
+def _pairs(rows: list[dict[str, Any]]) -> list[tuple[dict[str, Any], dict[str, Any]]]:
+    ok = [r for r in rows if r["status"] == "ok"]
+    return [
+        (em, sp)
+        for em in ok
+        if em["tool"] == "exitmatch"
+        for sp in ok
+        if sp["tool"] == "splink"
+        and (sp["cases"], sp["travellers"]) == (em["cases"], em["travellers"])
+    ]
+
+
+def targets(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Each target of the throughput issue against this run's figures."""
+    at_target = [
+        r
+        for r in rows
+        if r["tool"] == "exitmatch" and r["status"] == "ok" and r["cases"] >= TARGET_CASES
+    ]
+    best_rps = max((r["records_per_s"] for r in at_target), default=None)
+    fair = [(em, sp) for em, sp in _pairs(rows) if em["recall"] >= sp["recall"]]
+    worst_ratio = min((sp["wall_s"] / em["wall_s"] for em, sp in fair), default=None)
+    return [
+        {
+            "name": "records_per_s_against_100k_cases",
+            "target": f">={TARGET_RPS}",
+            "measured": None if best_rps is None else round(best_rps),
+            "met": None if best_rps is None else best_rps >= TARGET_RPS,
+        },
+        {
+            "name": "splink_wall_over_exitmatch_at_equal_or_better_recall",
+            "target": f">={TARGET_RATIO:g}",
+            "measured": None if worst_ratio is None else round(worst_ratio, 2),
+            "met": None if worst_ratio is None else worst_ratio >= TARGET_RATIO,
+        },
+        {
+            "name": "peak_rss_mb_with_100M_record_history",
+            "target": "<=4096",
+            "measured": None,
+            "met": None,
+        },
+        {
+            "name": "seconds_for_1000_new_cases_against_100M_history",
+            "target": "<=10",
+            "measured": None,
+            "met": None,
+        },
+    ]
+
+
+def target_line(check: dict[str, Any]) -> str:
+    met = {True: "yes", False: "no", None: "not_run"}[check["met"]]
+    measured = "na" if check["measured"] is None else check["measured"]
+    return f"TARGET {check['name']} target={check['target']} measured={measured} met={met}"
+
+
+def write_readme(
+    path: Path, rows: list[dict[str, Any]], checks: list[dict[str, Any]], what: str, argv: list[str]
+) -> None:
+    """Replace the README's throughput block with this run's tables."""
+    begin, end = "<!-- throughput:begin -->", "<!-- throughput:end -->"
+    text = path.read_text()
+    if begin not in text or end not in text:
+        raise SystemExit(f"{path}: no {begin} ... {end} block to fill")
+    splink = {(r["cases"], r["travellers"]): r for r in rows if r["tool"] == "splink"}
+    lines = [
+        begin,
+        f"Measured {time.strftime('%Y-%m-%d')} on this machine ({what}) with",
+        f"`python benchmarks/throughput.py {' '.join(argv)}`:",
+        "",
+        "| cases | exit and entry records | exitmatch | records/s | exitmatch recall "
+        "| Splink | Splink recall | Splink / exitmatch |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for em in (r for r in rows if r["tool"] == "exitmatch"):
+        sp = splink.get((em["cases"], em["travellers"]), {"status": "not run"})
+        lines.append(
+            f"| {em['cases']:,} | {_count(em)} | {_cell(em)} | {_fmt(em.get('records_per_s'), 0)} "
+            f"| {_fmt(em.get('recall'), 4)} | {_cell(sp)} | {_fmt(sp.get('recall'), 4)} "
+            f"| {_ratio(em, sp)} |"
+        )
+    lines += ["", "| target | measured | met |", "|---|---|---|"]
+    for check in checks:
+        met = {True: "yes", False: "**no**", None: "not measured here"}[check["met"]]
+        measured = "—" if check["measured"] is None else check["measured"]
+        lines.append(
+            f"| {check['name'].replace('_', ' ')} {check['target']} | {measured} | {met} |"
+        )
+    lines.append(end)
+    before, rest = text.split(begin, 1)
+    after = rest.split(end, 1)[1]
+    path.write_text(before + "\n".join(lines) + after)
+
+
+def _count(row: dict[str, Any]) -> str:
+    return f"{row['records']:,}" if "records" in row else f"({row['travellers']:,} travellers)"
+
+
+def _cell(row: dict[str, Any]) -> str:
+    if row["status"] == "ok":
+        return f"{row['wall_s']:.1f} s, {row['peak_rss_mb'] / 1024:.1f} GB"
+    if "stopped_after_s" in row:
+        return f"{row['status']} after {row['stopped_after_s']:.0f} s"
+    return str(row["status"])
+
+
+def _ratio(em: dict[str, Any], sp: dict[str, Any]) -> str:
+    if em["status"] == "ok" and sp["status"] == "ok":
+        return f"{sp['wall_s'] / em['wall_s']:.1f}"
+    if em["status"] == "ok" and "stopped_after_s" in sp:
+        return f"> {sp['stopped_after_s'] / em['wall_s']:.1f}"
+    return "—"
+
+
 def sizes(text: str) -> list[int]:
     return [int(float(x)) for x in text.split(",") if x]
 
@@ -403,6 +529,7 @@ def main(argv: list[str] | None = None) -> int:
         help="keep data here; reused as is (regenerate after synth changes)",
     )
     parser.add_argument("--profile", type=Path, default=None, help="profile report file")
+    parser.add_argument("--readme", type=Path, default=None, help="write the tables into FILE")
     # Used by the child processes only.
     parser.add_argument("--child", choices=sorted(CHILDREN), help=argparse.SUPPRESS)
     parser.add_argument("--result", type=Path, help=argparse.SUPPRESS)
@@ -428,6 +555,11 @@ def main(argv: list[str] | None = None) -> int:
             return profile(args, root, cases[0], travellers[0])
         rows = run_grid(args, root, cases, travellers)
         print_report(rows)
+        checks = targets(rows)
+        for check in checks:
+            print(target_line(check))
+        if args.readme:
+            write_readme(args.readme, rows, checks, versions(), argv or sys.argv[1:])
     return 0
 
 
