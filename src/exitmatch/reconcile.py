@@ -14,6 +14,7 @@ from __future__ import annotations
 import dataclasses
 import time
 from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -60,6 +61,7 @@ from exitmatch.store.state import (
     load_records,
     load_vectors,
     matching_record_keys,
+    number_records,
     record_run,
     records_with_keys,
     remember_files,
@@ -83,6 +85,15 @@ class Received:
     loaded: dict[Source, Ingested]
     changed_cases: pl.Series
     new_records: pl.DataFrame
+    # Every case, and the records retained before this run.
+    cases: pl.DataFrame
+    history: pl.DataFrame
+    # The new records being written to the store, in the background: nothing else may
+    # use the store until it is done (``stored``).
+    storing: Future[None]
+
+    def stored(self) -> None:
+        self.storing.result()
 
 
 def run_reconcile(
@@ -110,12 +121,15 @@ def run_reconcile(
         with store.transaction():
             stage("reading and checking the files")
             received = _receive(store, inputs, run_id)
-            timings["read"] = round(time.perf_counter() - clock, 3)
-            if store.scalar("SELECT count(*) FROM cases") == 0:
-                raise ContractError("the store holds no removal cases yet: give --inventory")
-            if store.scalar("SELECT count(*) FROM records") == 0:
-                raise ContractError("the store holds no exit records yet: give --land or --air")
-            linked = _link(store, received, settings, model, timings, stage)
+            try:
+                timings["read"] = round(time.perf_counter() - clock, 3)
+                if received.cases.is_empty():
+                    raise ContractError("the store holds no removal cases yet: give --inventory")
+                if received.history.is_empty() and received.new_records.is_empty():
+                    raise ContractError("the store holds no exit records yet: give --land or --air")
+                linked = _link(store, received, settings, model, timings, stage)
+            finally:
+                received.stored()  # before the transaction ends, whatever happened
             clock = time.perf_counter()
             stage("deciding (IRPR 240(3))")
             outcomes = decide(linked, settings, rejected=standing_rejections(store))
@@ -133,6 +147,10 @@ def run_reconcile(
         report = report.model_copy(update={"outputs": written})
     write_json(report, out / "run_report.json")
     return report
+
+
+# One worker: the store's writes that overlap with computing.
+_BACKGROUND = ThreadPoolExecutor(max_workers=1, thread_name_prefix="exitmatch-store")
 
 
 def _receive(store: Store, inputs: Mapping[Source, Sequence[Path]], run_id: int) -> Received:
@@ -154,15 +172,16 @@ def _receive(store: Store, inputs: Mapping[Source, Sequence[Path]], run_id: int)
         return loaded[source].frame if source in loaded else None
 
     travel = [frame(s) for s in (Source.LAND, Source.AIR, Source.ENTRIES)]
-    new_records = (
-        travel_records(*travel)
-        if any(f is not None for f in travel)
-        else load_records(store).head(0)
+    history = load_records(store)
+    new_records = number_records(
+        store, travel_records(*travel) if any(f is not None for f in travel) else history.head(0)
     )
-    new_records = store_records(store, new_records, run_id)
-    # The rows are in the store and in new_records now; only the counts are still needed.
+    # The rows are in new_records now; only the counts are still needed.
     counted = {source: _counts_only(result) for source, result in loaded.items()}
-    return Received(run_id, counted, changed, new_records)
+    cases = load_cases(store)
+    # The store writes the new records while names are normalised (it releases the GIL).
+    storing = _BACKGROUND.submit(store_records, store, new_records, run_id)
+    return Received(run_id, counted, changed, new_records, cases, history, storing)
 
 
 def _counts_only(result: Ingested) -> Ingested:
@@ -191,7 +210,8 @@ def _link(
         clock = now
 
     stage("normalising names, dates and documents")
-    people = population(load_cases(store), _all_records(store, received))
+    people = population(received.cases, _all_records(received))
+    received.stored()
     lap("normalise")
     stage("blocking")
     pairs, changed = _new_pairs(store, people, received, settings)
@@ -221,10 +241,10 @@ def _link(
     return Linked(people.cases, people.identities, people.records, result, model, timings)
 
 
-def _all_records(store: Store, received: Received) -> pl.DataFrame:
-    """Every retained record: the history from the store, this run's from memory (the
+def _all_records(received: Received) -> pl.DataFrame:
+    """Every retained record: the history as read from the store, and this run's (the
     same rows and types as reading them back)."""
-    history = load_records(store, before_run=received.run_id)
+    history = received.history
     new = received.new_records.select(
         pl.col(name).cast(dtype) for name, dtype in history.schema.items()
     )

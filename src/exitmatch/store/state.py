@@ -102,9 +102,9 @@ def load_cases(store: Store) -> pl.DataFrame:
     return store.frame(f"SELECT {columns} FROM cases ORDER BY case_id")
 
 
-def store_records(store: Store, records: pl.DataFrame, run_id: int) -> pl.DataFrame:
-    """Keep ``records`` (new to the store), numbered in order of arrival (``seq``, by kind
-    and record_id within a run); returns them with their numbers."""
+def number_records(store: Store, records: pl.DataFrame) -> pl.DataFrame:
+    """``records`` (new to the store) numbered in order of arrival (``seq``, after every
+    retained record; by kind and record_id within a run)."""
     last = store.scalar("SELECT max(seq) FROM records")
     first = int(str(last)) + 1 if last is not None else 1
     numbered = (
@@ -112,17 +112,16 @@ def store_records(store: Store, records: pl.DataFrame, run_id: int) -> pl.DataFr
         .sort("kind", "record_id")
         .with_row_index("seq", offset=first)
     )
-    numbered = numbered.with_columns(pl.col("seq").cast(pl.Int64))
+    return numbered.with_columns(pl.col("seq").cast(pl.Int64))
+
+
+def store_records(store: Store, numbered: pl.DataFrame, run_id: int) -> None:
+    """Keep ``numbered`` records (``number_records``), received in run ``run_id``."""
     store.insert("records", numbered.with_columns(received_run=pl.lit(run_id)))
-    return numbered
 
 
-def load_records(store: Store, *, before_run: int | None = None) -> pl.DataFrame:
-    """Retained records (those received before ``before_run``, when given)."""
-    where = "" if before_run is None else f"WHERE received_run < {int(before_run)}"
-    return store.frame(
-        f"SELECT * EXCLUDE (received_run) FROM records {where} ORDER BY kind, record_id"
-    )
+def load_records(store: Store) -> pl.DataFrame:
+    return store.frame("SELECT * EXCLUDE (received_run) FROM records ORDER BY kind, record_id")
 
 
 def replace_vectors(store: Store, changed: pl.Series, vectors: pl.DataFrame) -> None:
