@@ -116,12 +116,21 @@ def indexed(people: Population, stored: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def train(people: Population, vectors: pl.DataFrame, settings: Settings) -> MatchModel:
-    """u from random pairs of the whole population, m and the prior from ``vectors``."""
+def random_comparisons(people: Population, settings: Settings) -> pl.DataFrame:
+    """Comparison vectors of random (case, record) pairs of the whole population: nearly
+    all non-matches, what u is counted on. They depend on the population alone, so they
+    can be computed while the candidate pairs are found."""
     sample = random_pairs(
         people.cases.height, people.records.height, settings.random_pairs, settings.seed
     )
-    random_vectors = comparison_vectors(sample, people.identities, people.records, people.encodings)
+    return comparison_vectors(sample, people.identities, people.records, people.encodings)
+
+
+def train(
+    people: Population, vectors: pl.DataFrame, settings: Settings, random_vectors: pl.DataFrame
+) -> MatchModel:
+    """u from ``random_vectors`` (``random_comparisons``), m and the prior from
+    ``vectors``."""
     return train_model(
         comparisons(),
         vectors,

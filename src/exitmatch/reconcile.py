@@ -40,6 +40,7 @@ from exitmatch.link import (
     Population,
     indexed,
     population,
+    random_comparisons,
     scored,
     train,
     vectors_for,
@@ -149,8 +150,10 @@ def run_reconcile(
     return report
 
 
-# One worker: the store's writes that overlap with computing.
+# Work that overlaps with the main line of a run: the store's writes (one at a time, and
+# nothing else uses the store meanwhile), and the random comparisons behind u.
 _BACKGROUND = ThreadPoolExecutor(max_workers=1, thread_name_prefix="exitmatch-store")
+_SAMPLING = ThreadPoolExecutor(max_workers=1, thread_name_prefix="exitmatch-sample")
 
 
 def _receive(store: Store, inputs: Mapping[Source, Sequence[Path]], run_id: int) -> Received:
@@ -212,6 +215,8 @@ def _link(
     stage("normalising names, dates and documents")
     people = population(received.cases, _all_records(received))
     received.stored()
+    # u's random comparisons need only the population: computed meanwhile.
+    sampling = None if model is not None else _SAMPLING.submit(random_comparisons, people, settings)
     lap("normalise")
     stage("blocking")
     pairs, changed = _new_pairs(store, people, received, settings)
@@ -231,10 +236,11 @@ def _link(
         broad_years=settings.broad_years,
     ).sort("case_idx", "rec", "ident")
     lap("compare")
-    if model is None:
+    if sampling is not None:
         stage("training the model (u from random pairs, m by EM)")
-        model = train(people, vectors, settings)
+        model = train(people, vectors, settings, sampling.result())
         lap("train")
+    assert model is not None  # given, or trained just above
     stage(f"scoring {vectors.height:,} comparisons")
     result = scored(people, vectors, model)
     lap("score")
