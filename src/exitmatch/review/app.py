@@ -45,6 +45,7 @@ from exitmatch.review.decisions import (
     ForbiddenError,
     decide,
 )
+from exitmatch.review.redirects import same_site_path
 from exitmatch.store.store import Store, StoreBusyError
 
 log = logging.getLogger("exitmatch.review")
@@ -222,8 +223,7 @@ def _routes(app: Flask) -> None:
         session.clear()
         session["user"] = user.username
         session["seen"] = time.time()
-        target = request.args.get("next", "")
-        return redirect(target if target.startswith("/") and not target.startswith("//") else "/")
+        return redirect(same_site_path(request.args.get("next"), url_for("queue")))
 
     @app.post("/logout")
     def logout() -> BaseResponse:
