@@ -44,6 +44,7 @@ from exitmatch.review.decisions import (
     DecisionError,
     ForbiddenError,
     decide,
+    needs_approval,
 )
 from exitmatch.review.redirects import same_site_path
 from exitmatch.store.store import Store, StoreBusyError
@@ -270,6 +271,13 @@ def _routes(app: Flask) -> None:
         return render_template(
             "case.html",
             cf=found,
+            approval=needs_approval(found.item["priority"], found.item["warrant_id"]),
+            superseded=[
+                p
+                for p in work_queue.superseded_proposals(s, case_id)
+                if (p["exit_source"], p["exit_record_id"])
+                != (found.item["exit_source"], found.item["exit_record_id"])
+            ],
             trail=trail,
             query=urlencode(filters.as_args()),
             pos=pos,
@@ -309,6 +317,10 @@ def _routes(app: Flask) -> None:
                 int(version) if version.isdigit() else -1,
                 request.form.get("reason", ""),
                 request.form.get("note", ""),
+                pair=(
+                    request.form.get("exit_source", ""),
+                    request.form.get("exit_record_id", ""),
+                ),
             )
         except ConflictError as e:
             flash(str(e), "conflict")
