@@ -55,10 +55,16 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 
 def create_app(
-    db: Path | str, *, idle_minutes: float = 15.0, secret_key: str | None = None
+    db: Path | str,
+    *,
+    idle_minutes: float = 15.0,
+    max_session_hours: float = 12.0,
+    secret_key: str | None = None,
 ) -> Flask:
     """The app over the store at ``db``. Sessions are signed with ``secret_key`` (a fresh
-    random key by default: restarting the server signs everyone out)."""
+    random key by default: restarting the server signs everyone out); a session ends after
+    ``idle_minutes`` without a request, ``max_session_hours`` after sign-in, and at
+    sign-out (the account's session nonce changes: a copied cookie stops working)."""
     app = Flask(__name__)
     app.config.update(
         SECRET_KEY=secret_key or secrets.token_hex(32),
@@ -67,6 +73,7 @@ def create_app(
         WTF_CSRF_TIME_LIMIT=None,  # the idle timeout ends sessions; tokens live as long
         STORE_PATH=str(db),
         IDLE_SECONDS=idle_minutes * 60,
+        MAX_SESSION_SECONDS=max_session_hours * 3600,
         STORE_WAIT_S=STORE_WAIT_S,
     )
     CSRFProtect(app)
@@ -104,16 +111,20 @@ def _hooks(app: Flask) -> None:
         username = session.get("user")
         if not username:
             return redirect(url_for("login", next=request.path))
-        idle = time.time() - float(session.get("seen", 0))
-        if idle > app.config["IDLE_SECONDS"]:
+        now = time.time()
+        if now - float(session.get("signed_in", 0)) > app.config["MAX_SESSION_SECONDS"]:
+            session.clear()
+            flash("Your session reached its maximum length: sign in again.", "info")
+            return redirect(url_for("login", next=request.path))
+        if now - float(session.get("seen", 0)) > app.config["IDLE_SECONDS"]:
             session.clear()
             flash("You were signed out after a period of inactivity.", "info")
             return redirect(url_for("login", next=request.path))
-        user = accounts.get_user(store(), str(username))
-        if user is None or not user.active:
+        user = accounts.session_user(store(), str(username), str(session.get("nonce", "")))
+        if user is None:
             session.clear()
             return redirect(url_for("login"))
-        session["seen"] = time.time()
+        session["seen"] = now
         g.user = user
         return None
 
@@ -221,16 +232,22 @@ def _routes(app: Flask) -> None:
         if user is None:
             flash("Wrong username or password, or the account is disabled.", "error")
             return render_template("login.html"), 401  # type: ignore[return-value]
+        with s.transaction():
+            nonce = accounts.new_session(s, user.username)
         session.clear()
         session["user"] = user.username
-        session["seen"] = time.time()
+        session["nonce"] = nonce
+        session["signed_in"] = session["seen"] = time.time()
         return redirect(same_site_path(request.args.get("next"), url_for("queue")))
 
     @app.post("/logout")
     def logout() -> BaseResponse:
         user = current_user()
         if user:
-            _audit("session", user.username, "signed out")
+            s = store()
+            with s.transaction():
+                accounts.end_sessions(s, user.username)
+                audit.record(s, user.username, "session", user.username, "signed out")
         session.clear()
         flash("Signed out.", "info")
         return redirect(url_for("login"))
