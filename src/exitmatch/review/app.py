@@ -169,6 +169,20 @@ def _hooks(app: Flask) -> None:
     def forbidden(error: HTTPException) -> tuple[str, int]:
         return render_template("error.html", title="Not allowed", message=error.description), 403
 
+    @app.errorhandler(Exception)
+    def failed(error: Exception) -> HTTPException | tuple[str, int]:
+        if isinstance(error, HTTPException):  # 400, 405...: Flask's own page
+            return error
+        # The method, the path (ids only) and the exception's class: never its message,
+        # which can quote values (names, query parameters, SQL).
+        log.error("%s %s 500 %s", request.method, request.path, type(error).__name__)
+        return render_template(
+            "error.html",
+            title="Something went wrong",
+            message="The request failed on the server; it was logged. Try again, or go back "
+            "to the queue.",
+        ), 500
+
     @app.errorhandler(404)
     def missing(error: HTTPException) -> tuple[str, int]:
         return render_template("error.html", title="Not found", message=error.description), 404
@@ -192,6 +206,17 @@ def requires(*roles: Role) -> Callable[[F], F]:
 
 
 EVERYONE = (Role.OFFICER, Role.SUPERVISOR, Role.ANALYST)
+
+
+MAX_COUNT = 1_000_000_000  # far past any queue; keeps OFFSET within DuckDB's integers
+
+
+def _count_arg(text: str, default: int) -> int:
+    """A page number or queue position from the query string: ASCII digits only, at most
+    ``MAX_COUNT``; anything else is ``default``."""
+    if not (text.isascii() and text.isdigit()) or len(text) > len(str(MAX_COUNT)):
+        return default
+    return min(int(text), MAX_COUNT)
 
 
 def _short(text: str, limit: int = 26) -> str:
@@ -256,8 +281,8 @@ def _routes(app: Flask) -> None:
     @requires(*EVERYONE)
     def queue() -> str:
         filters = work_queue.Filters.from_args(request.args)
-        number = request.args.get("page", "1")
-        page = work_queue.page(store(), filters, int(number) if number.isdigit() else 1)
+        number = _count_arg(request.args.get("page", ""), 1)
+        page = work_queue.page(store(), filters, number)
         _audit("queue", "page", "viewed", None, {**filters.as_args(), "page": page.number})
         return render_template(
             "queue.html",
@@ -279,8 +304,7 @@ def _routes(app: Flask) -> None:
         if found is None:
             abort(404, f"{case_id} has no candidate or alert in the queue")
         filters = work_queue.Filters.from_args(request.args)
-        position = request.args.get("pos", "")
-        pos = int(position) if position.isdigit() else 0
+        pos = _count_arg(request.args.get("pos", ""), 0)
         before = work_queue.at_position(s, filters, pos - 1) if pos else None
         after = work_queue.at_position(s, filters, pos + 1) if pos else None
         _audit("case", case_id, "viewed", None, {"state": found.item["state"]})
