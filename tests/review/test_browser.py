@@ -205,7 +205,13 @@ def test_a_supervisor_cannot_approve_their_own_proposal(
     token = page.locator("input[name=csrf_token]").first.get_attribute("value")
     response = page.request.post(
         f"{base_url}/case/RC-0101/decision",
-        form={"csrf_token": token or "", "action": "approve", "version": "1"},
+        form={
+            "csrf_token": token or "",
+            "action": "approve",
+            "version": "1",
+            "exit_source": page.locator("#exit-source").inner_text(),
+            "exit_record_id": page.locator("#exit-record-id").inner_text(),
+        },
     )
     assert response.status == 403
     assert "four-eyes" in response.text()
