@@ -197,7 +197,9 @@ def requires(*roles: Role) -> Callable[[F], F]:
             user = current_user()
             if user is None or user.role not in roles:
                 role = user.role.value if user else "nobody"
-                abort(403, f"the {role} role cannot do this")
+                why = f"the {role} role cannot do this"
+                _refused("access", request.path, f"{request.method} {request.endpoint}", why)
+                abort(403, why)
             return view(*args, **kwargs)
 
         return cast(F, checked)
@@ -230,6 +232,11 @@ def _audit(entity: str, key: str, action: str, before: object = None, after: obj
         audit.record(s, user.username if user else "anonymous", entity, key, action, before, after)
 
 
+def _refused(entity: str, key: str, attempted: str, why: str, **more: object) -> None:
+    """One audit row for an action the app refused: who, what they tried, why not."""
+    _audit(entity, key, "refused", None, {"attempted": attempted, "why": why, **more})
+
+
 # ---- routes -----------------------------------------------------------------------------
 
 
@@ -246,14 +253,11 @@ def _routes(app: Flask) -> None:
         password = request.form.get("password", "")
         s = store()
         user = accounts.authenticate(s, username, password)
+        # What was typed is kept only when it has a username's shape: a password typed
+        # into the username box must not land in the audit, which analysts read.
+        named = username if accounts.valid_username(username) else "(invalid)"
         with s.transaction():
-            audit.record(
-                s,
-                username or "-",
-                "session",
-                username or "-",
-                "signed in" if user else "sign-in refused",
-            )
+            audit.record(s, named, "session", named, "signed in" if user else "sign-in refused")
         if user is None:
             flash("Wrong username or password, or the account is disabled.", "error")
             return render_template("login.html"), 401  # type: ignore[return-value]
@@ -347,29 +351,33 @@ def _routes(app: Flask) -> None:
             action = Action(request.form.get("action", ""))
         except ValueError:
             abort(400)
-        version = request.form.get("version", "")
+        version = _count_arg(request.form.get("version", ""), -1)
         back = url_for("case", case_id=case_id) + "?" + request.form.get("back", "")
+        pair = (request.form.get("exit_source", ""), request.form.get("exit_record_id", ""))
         try:
             outcome = decide(
                 store(),
                 user,
                 case_id,
                 action,
-                int(version) if version.isdigit() else -1,
+                version,
                 request.form.get("reason", ""),
                 request.form.get("note", ""),
-                pair=(
-                    request.form.get("exit_source", ""),
-                    request.form.get("exit_record_id", ""),
-                ),
+                pair=pair,
             )
-        except ConflictError as e:
-            flash(str(e), "conflict")
-            return redirect(back, 303)
-        except ForbiddenError:
-            raise
         except DecisionError as e:
-            flash(str(e), "error")
+            _refused(
+                "review",
+                case_id,
+                action.value,
+                str(e),
+                version=version,
+                exit_source=pair[0][:40],
+                exit_record_id=pair[1][:40],
+            )
+            if isinstance(e, ForbiddenError):
+                raise
+            flash(str(e), "conflict" if isinstance(e, ConflictError) else "error")
             return redirect(back, 303)
         flash(outcome.message, "ok")
         return redirect(back, 303)
