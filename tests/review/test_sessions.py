@@ -100,3 +100,23 @@ def test_enable_and_set_password_from_the_command_line(db: Path) -> None:
         ("oscar", "password set"),
         ("sam", "password set"),
     ]
+
+
+def test_a_form_posted_after_the_session_ended_returns_to_its_page(db: Path) -> None:
+    app = create_app(db, idle_minutes=0.02, secret_key="test")  # 1.2 seconds
+    client = sign_in(app, "olivia")
+    html = client.get("/case/RC-0116").get_data(as_text=True)
+    time.sleep(1.5)
+    response = client.post(
+        "/case/RC-0116/decision",
+        data={"csrf_token": csrf_token(html), "action": "defer", "version": "0"},
+    )
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/login?next=/case/RC-0116"
+    token = csrf_token(client.get("/login").get_data(as_text=True))
+    signed_in = client.post(
+        "/login?next=/case/RC-0116",
+        data={"username": "olivia", "password": PASSWORD, "csrf_token": token},
+    )
+    assert signed_in.headers["Location"] == "/case/RC-0116"
+    assert client.get(signed_in.headers["Location"]).status_code == 200

@@ -110,16 +110,16 @@ def _hooks(app: Flask) -> None:
             return None
         username = session.get("user")
         if not username:
-            return redirect(url_for("login", next=request.path))
+            return redirect(url_for("login", next=_return_to()))
         now = time.time()
         if now - float(session.get("signed_in", 0)) > app.config["MAX_SESSION_SECONDS"]:
             session.clear()
             flash("Your session reached its maximum length: sign in again.", "info")
-            return redirect(url_for("login", next=request.path))
+            return redirect(url_for("login", next=_return_to()))
         if now - float(session.get("seen", 0)) > app.config["IDLE_SECONDS"]:
             session.clear()
             flash("You were signed out after a period of inactivity.", "info")
-            return redirect(url_for("login", next=request.path))
+            return redirect(url_for("login", next=_return_to()))
         user = accounts.session_user(store(), str(username), str(session.get("nonce", "")))
         if user is None:
             session.clear()
@@ -186,6 +186,17 @@ def _hooks(app: Flask) -> None:
     @app.errorhandler(404)
     def missing(error: HTTPException) -> tuple[str, int]:
         return render_template("error.html", title="Not found", message=error.description), 404
+
+
+def _return_to() -> str:
+    """Where to go after signing in again: the page asked for, or for a form posted
+    after the session ended, the page it was posted from (the case), never the POST-only
+    URL itself."""
+    if request.method == "GET":
+        return request.path
+    if request.endpoint == "decision" and request.view_args:
+        return url_for("case", case_id=request.view_args["case_id"])
+    return url_for("queue")
 
 
 def requires(*roles: Role) -> Callable[[F], F]:
