@@ -42,12 +42,9 @@ WITH items AS (
     UNION ALL
     SELECT 'closure', p.case_id, p.exit_source, p.exit_record_id, p.band, p.match_probability,
            NULL, p.departed_at, NULL, NULL, TRUE
-    FROM reviews p
-    WHERE p.state = 'awaiting_approval'
-      AND NOT EXISTS (SELECT 1 FROM candidates c WHERE c.case_id = p.case_id
-                      AND c.exit_source = p.exit_source AND c.exit_record_id = p.exit_record_id)
-      AND NOT EXISTS (SELECT 1 FROM alerts a WHERE a.case_id = p.case_id
-                      AND a.exit_source = p.exit_source AND a.exit_record_id = p.exit_record_id)
+    FROM (SELECT * FROM reviews WHERE state = 'awaiting_approval') p
+    ANTI JOIN candidates USING (case_id, exit_source, exit_record_id)
+    ANTI JOIN alerts USING (case_id, exit_source, exit_record_id)
 )
 SELECT i.*, k.uci, k.surname, k.given_names, k.priority, k.region, k.order_type,
        CASE WHEN k.warrant_status = 'active' THEN k.warrant_id END AS warrant_id,
