@@ -6,12 +6,14 @@ closure candidates (default 10,000) are added with their cases, shaped like real
 them), plus 2% re-entry alerts and 10% already decided. A signed-in officer pages the
 queue through the app's test client (in process: server time only, no network or
 browser). Every request opens the store, reads, writes its audit row and closes, as the
-served app does. Warm: each scenario is requested once before timing. Target: every
-request under 200 ms: the median, the 95th percentile and the maximum of each scenario
-are checked (exit status 1 when one is over). Prints one line per scenario and a summary:
+served app does. Warm: each scenario is requested once before timing. Targets, checked
+on every scenario (exit status 1 when one is missed): the median and the 95th percentile
+under 200 ms, and no request over 500 ms (one slow request in 40 is a pause an officer
+notices). Prints one line per scenario and a summary:
 
     review_queue scenario=S total=N page=P median_ms=M p95_ms=Q max_ms=X
-    review_queue worst_median_ms=M worst_p95_ms=Q worst_max_ms=X target_ms=200 ok=yes
+    review_queue worst_median_ms=M worst_p95_ms=Q worst_max_ms=X target_ms=200
+        max_target_ms=500 ok=yes
 """
 
 from __future__ import annotations
@@ -33,7 +35,8 @@ from exitmatch.store.store import Store
 
 GOLDEN = Path(__file__).resolve().parents[1] / "fixtures" / "golden"
 PASSWORD = "benchmark password"
-TARGET_MS = 200.0
+TARGET_MS = 200.0  # median and 95th percentile
+MAX_TARGET_MS = 500.0  # every request
 
 # Synthetic rows in the stored layout: case i gets a priority, region, warrant and band by
 # its number, so every filter has matches at every page.
@@ -151,7 +154,8 @@ def main(argv: list[str] | None = None) -> int:
     ok = within_target(worst)
     print(
         f"review_queue worst_median_ms={worst['median']:.1f} worst_p95_ms={worst['p95']:.1f} "
-        f"worst_max_ms={worst['max']:.1f} target_ms={TARGET_MS:.0f} ok={'yes' if ok else 'no'}"
+        f"worst_max_ms={worst['max']:.1f} target_ms={TARGET_MS:.0f} "
+        f"max_target_ms={MAX_TARGET_MS:.0f} ok={'yes' if ok else 'no'}"
     )
     return 0 if ok else 1
 
@@ -163,8 +167,13 @@ def summary(times: list[float]) -> dict[str, float]:
 
 
 def within_target(figures: dict[str, float]) -> bool:
-    """Whether the median, the 95th percentile and the maximum are all under target."""
-    return all(figures[k] < TARGET_MS for k in ("median", "p95", "max"))
+    """Whether the median and the 95th percentile are under ``TARGET_MS`` and the
+    maximum under ``MAX_TARGET_MS``."""
+    return (
+        figures["median"] < TARGET_MS
+        and figures["p95"] < TARGET_MS
+        and figures["max"] < MAX_TARGET_MS
+    )
 
 
 if __name__ == "__main__":
