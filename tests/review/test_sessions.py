@@ -7,6 +7,7 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from exitmatch.cli import app as cli
@@ -120,3 +121,19 @@ def test_a_form_posted_after_the_session_ended_returns_to_its_page(db: Path) -> 
     )
     assert signed_in.headers["Location"] == "/case/RC-0116"
     assert client.get(signed_in.headers["Location"]).status_code == 200
+
+
+def test_review_takes_a_maximum_session_age(monkeypatch: pytest.MonkeyPatch, db: Path) -> None:
+    import exitmatch.review.server as server
+
+    served: dict[str, object] = {}
+
+    def fake_serve(*args: object) -> None:
+        served["args"] = args
+
+    monkeypatch.setattr(server, "serve", fake_serve)
+    result = CliRunner().invoke(cli, ["review", "--db", str(db), "--max-session-hours", "8"])
+    assert result.exit_code == 0, result.output
+    assert served["args"] == (db, "127.0.0.1", 8000, 15.0, 8.0)
+    CliRunner().invoke(cli, ["review", "--db", str(db)])
+    assert served["args"] == (db, "127.0.0.1", 8000, 15.0, 12.0)
