@@ -2,9 +2,10 @@
 
 Use ``create_app(db)``; ``exitmatch.review.server`` serves it. Every request opens the
 store briefly (the nightly run must be able to take it between requests) and shows a
-"store busy" page when a run holds it. Every page and decision is audited; sessions end
-after ``idle_minutes`` without a request; every POST carries a CSRF token (Flask-WTF);
-roles are checked on the server for every action.
+"store busy" page when a run holds it. Every page, decision and refusal is audited;
+sessions end after ``idle_minutes`` without a request, ``max_session_hours`` after
+sign-in, and at sign-out (a session nonce in the store, see ``accounts``); every POST
+carries a CSRF token (Flask-WTF); roles are checked on the server for every action.
 """
 
 from __future__ import annotations
