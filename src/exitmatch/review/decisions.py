@@ -195,7 +195,7 @@ def _current(
         proposal = pair_item(store, case_id, *pair)
         if proposal is None:
             raise ConflictError(
-                f"{case_id}: no proposal for {pair[0]} record {pair[1]} any more; "
+                f"{case_id}: no proposal for {pair[0][:20]} record {pair[1][:40]} any more; "
                 "your decision was not saved"
             )
         return proposal
