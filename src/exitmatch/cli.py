@@ -189,6 +189,10 @@ def review(
     idle_minutes: Annotated[
         float, typer.Option(help="Sign a user out after this many idle minutes", min=1)
     ] = 15.0,
+    max_session_hours: Annotated[
+        float,
+        typer.Option(help="Sign a user out this many hours after sign-in, busy or not", min=0.1),
+    ] = 12.0,
 ) -> None:
     """Serve the officer review web app (queue, case view, decisions, dashboard)."""
     from exitmatch.review.server import serve
@@ -196,7 +200,7 @@ def review(
     if not db.exists():
         typer.secho(f"error: {db}: no store there (run reconcile first)", err=True, fg="red")
         raise typer.Exit(1)
-    _run(lambda: serve(db, host, port, idle_minutes))
+    _run(lambda: serve(db, host, port, idle_minutes, max_session_hours))
 
 
 users_app = typer.Typer(help="Review accounts: officers, supervisors, analysts.")
@@ -283,6 +287,47 @@ def users_disable(username: str, db: UsersStore) -> None:
         with Store.open(db, wait_s=5) as store:
             user = set_active(store, username, False, _actor())
         return f"{user.username}: disabled"
+
+    typer.echo(_run(work))
+
+
+@users_app.command("enable")
+def users_enable(username: str, db: UsersStore) -> None:
+    """Enable a disabled account: it can sign in again."""
+    from exitmatch.review.accounts import set_active
+    from exitmatch.store.store import Store
+
+    def work() -> str:
+        with Store.open(db, wait_s=5) as store:
+            user = set_active(store, username, True, _actor())
+        return f"{user.username}: enabled"
+
+    typer.echo(_run(work))
+
+
+@users_app.command("set-password")
+def users_set_password(
+    username: str,
+    db: UsersStore,
+    password_stdin: Annotated[
+        bool, typer.Option("--password-stdin", help="Read the password from standard input")
+    ] = False,
+) -> None:
+    """Set an account's password (prompted for, or read from stdin); its sessions end."""
+    import sys
+
+    from exitmatch.review.accounts import set_password
+    from exitmatch.store.store import Store
+
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    else:
+        password = typer.prompt("New password", hide_input=True, confirmation_prompt=True)
+
+    def work() -> str:
+        with Store.open(db, wait_s=5) as store:
+            user = set_password(store, username, password, _actor())
+        return f"{user.username}: password set, sessions ended"
 
     typer.echo(_run(work))
 

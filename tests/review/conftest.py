@@ -58,3 +58,28 @@ def csrf_token(html: str) -> str:
     found = re.search(r'name="csrf_token" value="([^"]+)"', html)
     assert found, "no CSRF token in the page"
     return found.group(1)
+
+
+def shown_pair(html: str) -> dict[str, str]:
+    """The (exit source, exit record id) a case page's decision forms name."""
+    found = {
+        name: re.search(rf'name="{name}" value="([^"]*)"', html)
+        for name in ("exit_source", "exit_record_id")
+    }
+    return {name: m.group(1) for name, m in found.items() if m}
+
+
+def switch_candidate(store: Store, case_id: str) -> tuple[str, str]:
+    """What a later run does when it proposes another departure for the case: the
+    candidate now names another exit record (of the same kind). Returns the new pair."""
+    source, record_id = store.connection.execute(
+        "SELECT exit_source, exit_record_id FROM candidates WHERE case_id = ?", [case_id]
+    ).fetchone() or ("", "")
+    other = store.scalar(
+        "SELECT min(record_id) FROM records WHERE kind = ? AND record_id <> ?",
+        [source, record_id],
+    )
+    store.connection.execute(
+        "UPDATE candidates SET exit_record_id = ? WHERE case_id = ?", [other, case_id]
+    )
+    return str(source), str(other)

@@ -18,7 +18,7 @@ from exitmatch.review.app import create_app
 from exitmatch.review.queue import Filters, page
 from exitmatch.store.store import Store
 
-from .conftest import PASSWORD, csrf_token
+from .conftest import PASSWORD, csrf_token, shown_pair
 
 
 @pytest.fixture
@@ -42,7 +42,7 @@ def post_decision(client: FlaskClient, case_id: str, **form: str) -> tuple[int, 
     page_html = client.get(f"/case/{case_id}").get_data(as_text=True)
     response = client.post(
         f"/case/{case_id}/decision",
-        data={"csrf_token": csrf_token(page_html), **form},
+        data={"csrf_token": csrf_token(page_html), **shown_pair(page_html), **form},
         follow_redirects=True,
     )
     return response.status_code, response.get_data(as_text=True)

@@ -152,7 +152,9 @@ def test_every_decision_is_audited_with_before_and_after(db: Path) -> None:
             [WARRANT],
         ).to_dicts()
     assert [(r["actor"], r["action"]) for r in rows] == [("olivia", "accept"), ("sue", "approve")]
-    assert json.loads(rows[0]["before"]) == {"state": "open", "version": 0}
+    before = json.loads(rows[0]["before"])
+    assert {k: before[k] for k in ("state", "version")} == {"state": "open", "version": 0}
+    assert before["exit_record_id"] == json.loads(rows[1]["after"])["exit_record_id"]
     assert json.loads(rows[1]["after"])["state"] == "accepted"
     assert json.loads(rows[1]["after"])["note"] == "checked the PNR"
 

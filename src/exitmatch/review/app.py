@@ -2,9 +2,10 @@
 
 Use ``create_app(db)``; ``exitmatch.review.server`` serves it. Every request opens the
 store briefly (the nightly run must be able to take it between requests) and shows a
-"store busy" page when a run holds it. Every page and decision is audited; sessions end
-after ``idle_minutes`` without a request; every POST carries a CSRF token (Flask-WTF);
-roles are checked on the server for every action.
+"store busy" page when a run holds it. Every page, decision and refusal is audited;
+sessions end after ``idle_minutes`` without a request, ``max_session_hours`` after
+sign-in, and at sign-out (a session nonce in the store, see ``accounts``); every POST
+carries a CSRF token (Flask-WTF); roles are checked on the server for every action.
 """
 
 from __future__ import annotations
@@ -44,7 +45,9 @@ from exitmatch.review.decisions import (
     DecisionError,
     ForbiddenError,
     decide,
+    needs_approval,
 )
+from exitmatch.review.redirects import same_site_path
 from exitmatch.store.store import Store, StoreBusyError
 
 log = logging.getLogger("exitmatch.review")
@@ -53,10 +56,16 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 
 def create_app(
-    db: Path | str, *, idle_minutes: float = 15.0, secret_key: str | None = None
+    db: Path | str,
+    *,
+    idle_minutes: float = 15.0,
+    max_session_hours: float = 12.0,
+    secret_key: str | None = None,
 ) -> Flask:
     """The app over the store at ``db``. Sessions are signed with ``secret_key`` (a fresh
-    random key by default: restarting the server signs everyone out)."""
+    random key by default: restarting the server signs everyone out); a session ends after
+    ``idle_minutes`` without a request, ``max_session_hours`` after sign-in, and at
+    sign-out (the account's session nonce changes: a copied cookie stops working)."""
     app = Flask(__name__)
     app.config.update(
         SECRET_KEY=secret_key or secrets.token_hex(32),
@@ -65,6 +74,7 @@ def create_app(
         WTF_CSRF_TIME_LIMIT=None,  # the idle timeout ends sessions; tokens live as long
         STORE_PATH=str(db),
         IDLE_SECONDS=idle_minutes * 60,
+        MAX_SESSION_SECONDS=max_session_hours * 3600,
         STORE_WAIT_S=STORE_WAIT_S,
     )
     CSRFProtect(app)
@@ -101,17 +111,21 @@ def _hooks(app: Flask) -> None:
             return None
         username = session.get("user")
         if not username:
-            return redirect(url_for("login", next=request.path))
-        idle = time.time() - float(session.get("seen", 0))
-        if idle > app.config["IDLE_SECONDS"]:
+            return redirect(url_for("login", next=_return_to()))
+        now = time.time()
+        if now - float(session.get("signed_in", 0)) > app.config["MAX_SESSION_SECONDS"]:
+            session.clear()
+            flash("Your session reached its maximum length: sign in again.", "info")
+            return redirect(url_for("login", next=_return_to()))
+        if now - float(session.get("seen", 0)) > app.config["IDLE_SECONDS"]:
             session.clear()
             flash("You were signed out after a period of inactivity.", "info")
-            return redirect(url_for("login", next=request.path))
-        user = accounts.get_user(store(), str(username))
-        if user is None or not user.active:
+            return redirect(url_for("login", next=_return_to()))
+        user = accounts.session_user(store(), str(username), str(session.get("nonce", "")))
+        if user is None:
             session.clear()
             return redirect(url_for("login"))
-        session["seen"] = time.time()
+        session["seen"] = now
         g.user = user
         return None
 
@@ -156,9 +170,34 @@ def _hooks(app: Flask) -> None:
     def forbidden(error: HTTPException) -> tuple[str, int]:
         return render_template("error.html", title="Not allowed", message=error.description), 403
 
+    @app.errorhandler(Exception)
+    def failed(error: Exception) -> HTTPException | tuple[str, int]:
+        if isinstance(error, HTTPException):  # 400, 405...: Flask's own page
+            return error
+        # The method, the path (ids only) and the exception's class: never its message,
+        # which can quote values (names, query parameters, SQL).
+        log.error("%s %s 500 %s", request.method, request.path, type(error).__name__)
+        return render_template(
+            "error.html",
+            title="Something went wrong",
+            message="The request failed on the server; it was logged. Try again, or go back "
+            "to the queue.",
+        ), 500
+
     @app.errorhandler(404)
     def missing(error: HTTPException) -> tuple[str, int]:
         return render_template("error.html", title="Not found", message=error.description), 404
+
+
+def _return_to() -> str:
+    """Where to go after signing in again: the page asked for, or for a form posted
+    after the session ended, the page it was posted from (the case), never the POST-only
+    URL itself."""
+    if request.method == "GET":
+        return request.path
+    if request.endpoint == "decision" and request.view_args:
+        return url_for("case", case_id=request.view_args["case_id"])
+    return url_for("queue")
 
 
 def requires(*roles: Role) -> Callable[[F], F]:
@@ -170,7 +209,9 @@ def requires(*roles: Role) -> Callable[[F], F]:
             user = current_user()
             if user is None or user.role not in roles:
                 role = user.role.value if user else "nobody"
-                abort(403, f"the {role} role cannot do this")
+                why = f"the {role} role cannot do this"
+                _refused("access", request.path, f"{request.method} {request.endpoint}", why)
+                abort(403, why)
             return view(*args, **kwargs)
 
         return cast(F, checked)
@@ -179,6 +220,17 @@ def requires(*roles: Role) -> Callable[[F], F]:
 
 
 EVERYONE = (Role.OFFICER, Role.SUPERVISOR, Role.ANALYST)
+
+
+MAX_COUNT = 1_000_000_000  # far past any queue; keeps OFFSET within DuckDB's integers
+
+
+def _count_arg(text: str, default: int) -> int:
+    """A page number or queue position from the query string: ASCII digits only, at most
+    ``MAX_COUNT``; anything else is ``default``."""
+    if not (text.isascii() and text.isdigit()) or len(text) > len(str(MAX_COUNT)):
+        return default
+    return min(int(text), MAX_COUNT)
 
 
 def _short(text: str, limit: int = 26) -> str:
@@ -190,6 +242,11 @@ def _audit(entity: str, key: str, action: str, before: object = None, after: obj
     s = store()
     with s.transaction():
         audit.record(s, user.username if user else "anonymous", entity, key, action, before, after)
+
+
+def _refused(entity: str, key: str, attempted: str, why: str, **more: object) -> None:
+    """One audit row for an action the app refused: who, what they tried, why not."""
+    _audit(entity, key, "refused", None, {"attempted": attempted, "why": why, **more})
 
 
 # ---- routes -----------------------------------------------------------------------------
@@ -208,28 +265,30 @@ def _routes(app: Flask) -> None:
         password = request.form.get("password", "")
         s = store()
         user = accounts.authenticate(s, username, password)
+        # What was typed is kept only when it has a username's shape: a password typed
+        # into the username box must not land in the audit, which analysts read.
+        named = username if accounts.valid_username(username) else "(invalid)"
         with s.transaction():
-            audit.record(
-                s,
-                username or "-",
-                "session",
-                username or "-",
-                "signed in" if user else "sign-in refused",
-            )
+            audit.record(s, named, "session", named, "signed in" if user else "sign-in refused")
         if user is None:
             flash("Wrong username or password, or the account is disabled.", "error")
             return render_template("login.html"), 401  # type: ignore[return-value]
+        with s.transaction():
+            nonce = accounts.new_session(s, user.username)
         session.clear()
         session["user"] = user.username
-        session["seen"] = time.time()
-        target = request.args.get("next", "")
-        return redirect(target if target.startswith("/") and not target.startswith("//") else "/")
+        session["nonce"] = nonce
+        session["signed_in"] = session["seen"] = time.time()
+        return redirect(same_site_path(request.args.get("next"), url_for("queue")))
 
     @app.post("/logout")
     def logout() -> BaseResponse:
         user = current_user()
         if user:
-            _audit("session", user.username, "signed out")
+            s = store()
+            with s.transaction():
+                accounts.end_sessions(s, user.username)
+                audit.record(s, user.username, "session", user.username, "signed out")
         session.clear()
         flash("Signed out.", "info")
         return redirect(url_for("login"))
@@ -238,8 +297,8 @@ def _routes(app: Flask) -> None:
     @requires(*EVERYONE)
     def queue() -> str:
         filters = work_queue.Filters.from_args(request.args)
-        number = request.args.get("page", "1")
-        page = work_queue.page(store(), filters, int(number) if number.isdigit() else 1)
+        number = _count_arg(request.args.get("page", ""), 1)
+        page = work_queue.page(store(), filters, number)
         _audit("queue", "page", "viewed", None, {**filters.as_args(), "page": page.number})
         return render_template(
             "queue.html",
@@ -261,8 +320,7 @@ def _routes(app: Flask) -> None:
         if found is None:
             abort(404, f"{case_id} has no candidate or alert in the queue")
         filters = work_queue.Filters.from_args(request.args)
-        position = request.args.get("pos", "")
-        pos = int(position) if position.isdigit() else 0
+        pos = _count_arg(request.args.get("pos", ""), 0)
         before = work_queue.at_position(s, filters, pos - 1) if pos else None
         after = work_queue.at_position(s, filters, pos + 1) if pos else None
         _audit("case", case_id, "viewed", None, {"state": found.item["state"]})
@@ -270,6 +328,13 @@ def _routes(app: Flask) -> None:
         return render_template(
             "case.html",
             cf=found,
+            approval=needs_approval(found.item["priority"], found.item["warrant_id"]),
+            superseded=[
+                p
+                for p in work_queue.superseded_proposals(s, case_id)
+                if (p["exit_source"], p["exit_record_id"])
+                != (found.item["exit_source"], found.item["exit_record_id"])
+            ],
             trail=trail,
             query=urlencode(filters.as_args()),
             pos=pos,
@@ -298,25 +363,33 @@ def _routes(app: Flask) -> None:
             action = Action(request.form.get("action", ""))
         except ValueError:
             abort(400)
-        version = request.form.get("version", "")
+        version = _count_arg(request.form.get("version", ""), -1)
         back = url_for("case", case_id=case_id) + "?" + request.form.get("back", "")
+        pair = (request.form.get("exit_source", ""), request.form.get("exit_record_id", ""))
         try:
             outcome = decide(
                 store(),
                 user,
                 case_id,
                 action,
-                int(version) if version.isdigit() else -1,
+                version,
                 request.form.get("reason", ""),
                 request.form.get("note", ""),
+                pair=pair,
             )
-        except ConflictError as e:
-            flash(str(e), "conflict")
-            return redirect(back, 303)
-        except ForbiddenError:
-            raise
         except DecisionError as e:
-            flash(str(e), "error")
+            _refused(
+                "review",
+                case_id,
+                action.value,
+                str(e),
+                version=version,
+                exit_source=pair[0][:40],
+                exit_record_id=pair[1][:40],
+            )
+            if isinstance(e, ForbiddenError):
+                raise
+            flash(str(e), "conflict" if isinstance(e, ConflictError) else "error")
             return redirect(back, 303)
         flash(outcome.message, "ok")
         return redirect(back, 303)

@@ -19,6 +19,7 @@ from datetime import date, datetime
 from typing import Any
 
 from exitmatch.review.queue import item
+from exitmatch.settings import Thresholds
 from exitmatch.store.store import Store
 
 # Comparison name -> (what the screen calls it, how the evidence line starts it).
@@ -31,7 +32,6 @@ FIELDS = {
     "sex": ("Sex", "sex"),
 }
 _WEIGHT = re.compile(r"\s([+-]\d+(?:\.\d+)?)$")
-_DEFAULT_THRESHOLDS = {"confirmed": 0.9999, "probable": 0.98, "possible": 0.5, "strong": 0.9}
 
 
 @dataclass(frozen=True)
@@ -118,9 +118,14 @@ def _model(store: Store, run_id: object) -> dict[str, Any]:
 def thresholds(store: Store) -> dict[str, float]:
     value = store.scalar("SELECT report FROM runs ORDER BY run_id DESC LIMIT 1")
     if value is None:
-        return dict(_DEFAULT_THRESHOLDS)
+        return _default_thresholds()
     found = json.loads(str(value)).get("settings", {}).get("thresholds", {})
-    return {**_DEFAULT_THRESHOLDS, **found}
+    return {**_default_thresholds(), **found}
+
+
+def _default_thresholds() -> dict[str, float]:
+    """The band thresholds a run uses when its settings say nothing else."""
+    return {k: float(v) for k, v in Thresholds().model_dump().items()}
 
 
 def _level_weight(level: dict[str, Any]) -> float:

@@ -28,7 +28,7 @@ from exitmatch.contract.codes import Priority
 from exitmatch.errors import ExitmatchError
 from exitmatch.review import audit
 from exitmatch.review.accounts import User
-from exitmatch.review.queue import item
+from exitmatch.review.queue import item, pair_item
 from exitmatch.store.rejections import latest_run, pair_digest
 from exitmatch.store.store import Store
 
@@ -92,8 +92,14 @@ def decide(
     seen_version: int,
     reason: str = "",
     note: str = "",
+    pair: tuple[str, str] | None = None,
 ) -> Outcome:
-    """Apply ``action`` by ``user`` to the case's current candidate, if still as seen."""
+    """Apply ``action`` by ``user`` to the case's current candidate, if still as seen.
+
+    ``pair`` is the (exit source, exit record id) the user saw: a decision on a case
+    whose candidate changed since is refused (``ConflictError``). Approving or sending
+    back addresses that pair's own proposal, even when a later run proposes another
+    departure for the case."""
     _check_role(user, action)
     note = note.strip()[:2000]
     if action is Action.REJECT:
@@ -103,7 +109,7 @@ def decide(
             raise DecisionError("a rejection for another reason needs a note saying why")
     try:
         with _DECIDING, store.transaction():
-            return _apply(store, user, case_id, action, seen_version, reason, note)
+            return _apply(store, user, case_id, action, seen_version, reason, note, pair)
     except (duckdb.TransactionException, duckdb.ConstraintException) as e:
         # DuckDB refuses the second of two concurrent writes to one row.
         raise ConflictError(
@@ -120,10 +126,9 @@ def _apply(
     seen_version: int,
     reason: str,
     note: str,
+    pair: tuple[str, str] | None,
 ) -> Outcome:
-    current = item(store, case_id)
-    if current is None:
-        raise DecisionError(f"{case_id}: nothing in the queue to decide")
+    current = _current(store, case_id, action, pair)
     alert = current["item"] == "alert"
     if alert != (action is Action.ACKNOWLEDGE):
         raise DecisionError(
@@ -140,7 +145,8 @@ def _apply(
         )
     key = {k: current[k] for k in ("case_id", "exit_source", "exit_record_id")}
     now = datetime.now(UTC)
-    before = {"state": state, "version": version}
+    decided = {"exit_source": current["exit_source"], "exit_record_id": current["exit_record_id"]}
+    before = {"state": state, "version": version, **decided}
     if action is Action.ACKNOWLEDGE:
         if state not in OPEN_STATES:
             raise DecisionError(f"{case_id}: already {state}")
@@ -173,11 +179,36 @@ def _apply(
             "WHERE case_id = ? AND exit_source = ? AND exit_record_id = ?",
             [new_state, user.username, now, note, note, *key.values()],
         )
-    after = {"state": new_state, "version": version + 1, "reason": reason or None}
+    after = {"state": new_state, "version": version + 1, "reason": reason or None, **decided}
     if note:
         after["note"] = note
     audit.record(store, user.username, "review", case_id, action.value, before, after)
     return Outcome(new_state, version + 1, _message(case_id, new_state))
+
+
+def _current(
+    store: Store, case_id: str, action: Action, pair: tuple[str, str] | None
+) -> dict[str, object]:
+    """The queue item the decision applies to: the proposal of ``pair`` for an approval,
+    else the case's current candidate, which must still be ``pair`` when given."""
+    if pair is not None and action in (Action.APPROVE, Action.RETURN):
+        proposal = pair_item(store, case_id, *pair)
+        if proposal is None:
+            raise ConflictError(
+                f"{case_id}: no proposal for {pair[0][:20]} record {pair[1][:40]} any more; "
+                "your decision was not saved"
+            )
+        return proposal
+    current = item(store, case_id)
+    if current is None:
+        raise DecisionError(f"{case_id}: nothing in the queue to decide")
+    if pair is not None and (current["exit_source"], current["exit_record_id"]) != pair:
+        raise ConflictError(
+            f"{case_id}: the run now proposes another departure ({current['exit_source']} "
+            f"record {current['exit_record_id']}) than the one you saw; "
+            "your decision was not saved"
+        )
+    return current
 
 
 def _write(

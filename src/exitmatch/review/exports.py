@@ -1,7 +1,11 @@
 """The review's exports, as CSV text: the final warrant-cancellation list (accepted
 closures with an active warrant, each approved by a supervisor) and every decision.
 
-Timestamps are ISO 8601 UTC with ``Z``, as in the run's output files.
+Timestamps are ISO 8601 UTC with ``Z``, as in the run's output files. A text value
+beginning with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return is written with a
+leading ``'``, so a spreadsheet shows it as text instead of running it as a formula
+(notes are typed by officers); numbers and timestamps the export writes are left as they
+are.
 """
 
 from __future__ import annotations
@@ -46,7 +50,23 @@ DECISION_COLUMNS = (
 )
 
 
+FORMULA_START = r"^[=+\-@\t\r]"
+
+
+def _as_text(column: str) -> pl.Expr:
+    value = pl.col(column)
+    return (
+        pl.when(value.str.contains(FORMULA_START))
+        .then(pl.lit("'") + value)
+        .otherwise(value)
+        .alias(column)
+    )
+
+
 def _csv(frame: pl.DataFrame) -> str:
+    frame = frame.with_columns(
+        _as_text(name) for name, dtype in frame.schema.items() if dtype == pl.String
+    )
     timestamps = [
         pl.col(name).dt.strftime("%Y-%m-%dT%H:%M:%SZ")
         for name, dtype in frame.schema.items()

@@ -3,8 +3,10 @@ ordered by band then removal priority, filtered and paged in SQL.
 
 Use ``page`` for a screen of the queue and ``neighbours`` for the items before and after
 one position (moving through the queue from a case). Alerts come first: the subject is
-back in Canada. A pair an officer rejected reads as open again when a later run proposes
-it anew (new evidence arrived, see ``exitmatch.store.rejections``).
+back in Canada. A proposal awaiting approval stays in the queue (``superseded``) when a
+later run proposes another departure for its case, so a supervisor can still approve or
+send back the pair that was proposed. A pair an officer rejected reads as open again
+when a later run proposes it anew (new evidence arrived, see ``exitmatch.store.rejections``).
 """
 
 from __future__ import annotations
@@ -30,12 +32,19 @@ STATES = {
 ITEMS = """
 WITH items AS (
     SELECT 'closure' AS item, case_id, exit_source, exit_record_id, band,
-           match_probability, match_weight, departed_at, departure_place, run_id
+           match_probability, match_weight, departed_at, departure_place, run_id,
+           FALSE AS superseded
     FROM candidates
     UNION ALL
     SELECT 'alert', a.case_id, a.exit_source, a.exit_record_id, 'alert', a.match_probability,
-           NULL, a.departed_at, r.place, a.run_id
+           NULL, a.departed_at, r.place, a.run_id, FALSE
     FROM alerts a LEFT JOIN records r ON r.kind = a.exit_source AND r.record_id = a.exit_record_id
+    UNION ALL
+    SELECT 'closure', p.case_id, p.exit_source, p.exit_record_id, p.band, p.match_probability,
+           NULL, p.departed_at, NULL, NULL, TRUE
+    FROM (SELECT * FROM reviews WHERE state = 'awaiting_approval') p
+    ANTI JOIN candidates USING (case_id, exit_source, exit_record_id)
+    ANTI JOIN alerts USING (case_id, exit_source, exit_record_id)
 )
 SELECT i.*, k.uci, k.surname, k.given_names, k.priority, k.region, k.order_type,
        CASE WHEN k.warrant_status = 'active' THEN k.warrant_id END AS warrant_id,
@@ -168,6 +177,29 @@ def regions(store: Store) -> list[str]:
 
 
 def item(store: Store, case_id: str) -> dict[str, object] | None:
-    """The queue item of one case (its candidate or its alert), whatever its state."""
-    frame = store.frame(f"SELECT * FROM ({ITEMS}) q WHERE case_id = ?", [case_id])
+    """The queue item of one case (its candidate or its alert), whatever its state; a
+    superseded proposal only when the run proposes nothing else for the case."""
+    frame = store.frame(
+        f"SELECT * FROM ({ITEMS}) q WHERE case_id = ? ORDER BY superseded LIMIT 1", [case_id]
+    )
     return frame.row(0, named=True) if frame.height else None
+
+
+def pair_item(
+    store: Store, case_id: str, exit_source: str, exit_record_id: str
+) -> dict[str, object] | None:
+    """The queue item of one (case, exit record) pair, current or superseded."""
+    frame = store.frame(
+        f"SELECT * FROM ({ITEMS}) q WHERE case_id = ? AND exit_source = ? AND exit_record_id = ?",
+        [case_id, exit_source, exit_record_id],
+    )
+    return frame.row(0, named=True) if frame.height else None
+
+
+def superseded_proposals(store: Store, case_id: str) -> list[dict[str, object]]:
+    """Proposals awaiting approval for a departure the run no longer proposes."""
+    return store.frame(
+        f"SELECT * FROM ({ITEMS}) q WHERE case_id = ? AND superseded "
+        "ORDER BY exit_source, exit_record_id",
+        [case_id],
+    ).to_dicts()

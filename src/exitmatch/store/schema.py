@@ -94,7 +94,7 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
             match_probability DOUBLE, arc_required BOOLEAN, arc_reason TEXT, run_id BIGINT)""",
         """CREATE TABLE users (
             username TEXT PRIMARY KEY, password_hash TEXT, role TEXT, active BOOLEAN,
-            created_at TIMESTAMPTZ, changed_at TIMESTAMPTZ)""",
+            created_at TIMESTAMPTZ, changed_at TIMESTAMPTZ, session_nonce TEXT)""",
         """CREATE TABLE reviews (
             case_id TEXT, exit_source TEXT, exit_record_id TEXT, state TEXT, reason TEXT,
             note TEXT, needs_approval BOOLEAN, proposed_by TEXT, proposed_at TIMESTAMPTZ,
