@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import subprocess
 import sys
 import tempfile
@@ -29,16 +28,9 @@ from typing import Any
 
 import polars as pl
 
-PAGE = os.sysconf("SC_PAGE_SIZE")
+from _process import rss_mb
+
 SOURCES = ("land", "air", "entries")
-
-
-def _rss_mb(pid: int) -> float:
-    try:
-        with Path(f"/proc/{pid}/statm").open() as statm:
-            return int(statm.read().split()[1]) * PAGE / 2**20
-    except (OSError, IndexError, ValueError):
-        return 0.0
 
 
 def timed_run(argv: list[str]) -> dict[str, float]:
@@ -47,7 +39,7 @@ def timed_run(argv: list[str]) -> dict[str, float]:
     proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     peak = 0.0
     while proc.poll() is None:
-        peak = max(peak, _rss_mb(proc.pid))
+        peak = max(peak, rss_mb(proc.pid))
         time.sleep(0.05)
     wall = time.perf_counter() - started
     if proc.returncode not in (0, 3):

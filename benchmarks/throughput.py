@@ -62,7 +62,6 @@ RATE_STAGES = ("read", "normalise", "block", "compare", "score")  # per-record w
 SPLINK_STAGES = ("read", "prepare", "predict", "decide")
 TOOLS = ("exitmatch", "splink")
 SOURCES = ("inventory", "land", "air", "entries")
-PAGE = os.sysconf("SC_PAGE_SIZE")
 
 
 # --- the child processes --------------------------------------------------------------
@@ -177,14 +176,6 @@ def child_main(args: argparse.Namespace) -> int:
 # --- running a child under limits -----------------------------------------------------
 
 
-def _rss_mb(pid: int) -> float:
-    try:
-        with Path(f"/proc/{pid}/statm").open() as statm:
-            return int(statm.read().split()[1]) * PAGE / 2**20
-    except (OSError, IndexError, ValueError):
-        return 0.0
-
-
 def limited(child: str, options: list[str], work: Path, timeout_s: float, rss_mb: float):
     """Run this script as ``--child``; kill it (and its group) over either limit."""
     result = work / f"{child}.json"
@@ -194,7 +185,7 @@ def limited(child: str, options: list[str], work: Path, timeout_s: float, rss_mb
         proc = subprocess.Popen(argv, stdout=stderr, stderr=stderr, start_new_session=True)
         started, peak, status = time.monotonic(), 0.0, "ok"
         while proc.poll() is None:
-            peak = max(peak, _rss_mb(proc.pid))
+            peak = max(peak, rss_mb(proc.pid))
             if peak > rss_mb:
                 status = "memory"
             elif time.monotonic() - started > timeout_s:
@@ -550,7 +541,8 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory() as temp:
         root = args.data_dir or Path(temp)
         root.mkdir(parents=True, exist_ok=True)
-        print(versions(), flush=True)
+        measured = versions()  # what is measured: the code as the run starts
+        print(measured, flush=True)
         if args.profile:
             return profile(args, root, cases[0], travellers[0])
         rows = run_grid(args, root, cases, travellers)
@@ -559,7 +551,7 @@ def main(argv: list[str] | None = None) -> int:
         for check in checks:
             print(target_line(check))
         if args.readme:
-            write_readme(args.readme, rows, checks, versions(), argv or sys.argv[1:])
+            write_readme(args.readme, rows, checks, measured, argv or sys.argv[1:])
     return 0
 
 

@@ -12,18 +12,13 @@ from __future__ import annotations
 
 import polars as pl
 
+from exitmatch.contract.outputs import WarrantCancellation
+from exitmatch.output.files import model_columns
 from exitmatch.store.store import Store
 
+# The contract's columns of warrant_cancellations.csv, then who decided and approved.
 WARRANT_COLUMNS = (
-    "warrant_id",
-    "case_id",
-    "uci",
-    "exit_source",
-    "exit_record_id",
-    "departed_at",
-    "match_probability",
-    "band",
-    "needs_supervisor",
+    *model_columns(WarrantCancellation),
     "proposed_by",
     "approved_by",
     "approved_at",
