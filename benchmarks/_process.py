@@ -8,7 +8,7 @@ from pathlib import Path
 PAGE = os.sysconf("SC_PAGE_SIZE")
 
 
-def rss_mb(pid: int) -> float:
+def resident_mb(pid: int) -> float:
     """Resident set size of ``pid`` in MiB (0 once it has gone)."""
     try:
         with Path(f"/proc/{pid}/statm").open() as statm:

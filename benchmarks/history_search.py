@@ -28,7 +28,7 @@ from typing import Any
 
 import polars as pl
 
-from _process import rss_mb
+from _process import resident_mb
 
 SOURCES = ("land", "air", "entries")
 
@@ -39,7 +39,7 @@ def timed_run(argv: list[str]) -> dict[str, float]:
     proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     peak = 0.0
     while proc.poll() is None:
-        peak = max(peak, rss_mb(proc.pid))
+        peak = max(peak, resident_mb(proc.pid))
         time.sleep(0.05)
     wall = time.perf_counter() - started
     if proc.returncode not in (0, 3):

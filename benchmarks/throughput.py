@@ -57,6 +57,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from _process import resident_mb
+
 STAGES = ("read", "normalise", "block", "compare", "train", "score", "decide", "write", "untimed")
 RATE_STAGES = ("read", "normalise", "block", "compare", "score")  # per-record work
 SPLINK_STAGES = ("read", "prepare", "predict", "decide")
@@ -185,7 +187,7 @@ def limited(child: str, options: list[str], work: Path, timeout_s: float, rss_mb
         proc = subprocess.Popen(argv, stdout=stderr, stderr=stderr, start_new_session=True)
         started, peak, status = time.monotonic(), 0.0, "ok"
         while proc.poll() is None:
-            peak = max(peak, rss_mb(proc.pid))
+            peak = max(peak, resident_mb(proc.pid))
             if peak > rss_mb:
                 status = "memory"
             elif time.monotonic() - started > timeout_s:
@@ -237,6 +239,7 @@ def measure(
             if data is None or any(r["status"] != "ok" for r in runs[tool]):
                 continue
             out = root / "out" / tool
+            shutil.rmtree(out, ignore_errors=True)  # a first night: a new store every run
             options = ["--data", str(data), "--out", str(out), "--u-pairs", str(args.u_pairs)]
             timeout = args.splink_timeout if tool == "splink" else args.timeout
             load = os.getloadavg()[0]
