@@ -280,27 +280,23 @@ def users_set_role(
 @users_app.command("disable")
 def users_disable(username: str, db: UsersStore) -> None:
     """Disable an account: it can no longer sign in (its decisions stay attributed)."""
-    from exitmatch.review.accounts import set_active
-    from exitmatch.store.store import Store
-
-    def work() -> str:
-        with Store.open(db, wait_s=5) as store:
-            user = set_active(store, username, False, _actor())
-        return f"{user.username}: disabled"
-
-    typer.echo(_run(work))
+    _set_active(username, db, active=False)
 
 
 @users_app.command("enable")
 def users_enable(username: str, db: UsersStore) -> None:
     """Enable a disabled account: it can sign in again."""
+    _set_active(username, db, active=True)
+
+
+def _set_active(username: str, db: Path, *, active: bool) -> None:
     from exitmatch.review.accounts import set_active
     from exitmatch.store.store import Store
 
     def work() -> str:
         with Store.open(db, wait_s=5) as store:
-            user = set_active(store, username, True, _actor())
-        return f"{user.username}: enabled"
+            user = set_active(store, username, active, _actor())
+        return f"{user.username}: {'enabled' if active else 'disabled'}"
 
     typer.echo(_run(work))
 
