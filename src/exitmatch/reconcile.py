@@ -89,6 +89,8 @@ class Received:
     # Every case, and the records retained before this run.
     cases: pl.DataFrame
     history: pl.DataFrame
+    # The store's blocking keys are to be rebuilt whole (none yet, or another layout).
+    rekey: bool
     # The new records being written to the store, in the background: nothing else may
     # use the store until it is done (``stored``).
     storing: Future[None]
@@ -182,9 +184,11 @@ def _receive(store: Store, inputs: Mapping[Source, Sequence[Path]], run_id: int)
     # The rows are in new_records now; only the counts are still needed.
     counted = {source: _counts_only(result) for source, result in loaded.items()}
     cases = load_cases(store)
-    # The store writes the new records while names are normalised (it releases the GIL).
+    rekey = layout_changed(store, MATCH_LAYOUT) or stored_key_count(store) == 0
+    # The store writes the new records while names are normalised and keyed (it releases
+    # the GIL); nothing else uses the store until ``stored``.
     storing = _BACKGROUND.submit(store_records, store, new_records, run_id)
-    return Received(run_id, counted, changed, new_records, cases, history, storing)
+    return Received(run_id, counted, changed, new_records, cases, history, rekey, storing)
 
 
 def _counts_only(result: Ingested) -> Ingested:
@@ -214,7 +218,6 @@ def _link(
 
     stage("normalising names, dates and documents")
     people = population(received.cases, _all_records(received))
-    received.stored()
     # u's random comparisons need only the population: computed meanwhile.
     sampling = None if model is not None else _SAMPLING.submit(random_comparisons, people, settings)
     lap("normalise")
@@ -266,11 +269,7 @@ def _new_pairs(
     cases are blocked against the kept keys of the whole history in the store. A store
     whose keys were made by another matching layout (or has none yet) is re-keyed whole.
     """
-    everything = layout_changed(store, MATCH_LAYOUT) or (
-        stored_key_count(store) == 0 and people.records.height > 0
-    )
-    if everything:
-        forget_matching(store)
+    if received.rekey:
         fresh = people.records
         changed = people.cases["case_id"]
     else:
@@ -278,14 +277,16 @@ def _new_pairs(
             received.new_records.select("kind", "record_id"), on=["kind", "record_id"]
         )
         changed = received.changed_cases
-    remember_layout(store, MATCH_LAYOUT)
     fresh_keys = record_keys(fresh)
+    broad_years = settings.broad_years
+    every_case = case_keys(people.identities, broad_years=broad_years)
+    received.stored()  # the store is free from here on
+    if received.rekey:
+        forget_matching(store)
+    remember_layout(store, MATCH_LAYOUT)
     store_record_keys(store, fresh_keys, people.records)
     common = common_stored_keys(store, int(Pass.ONE_NAME_YEAR), settings.block_cap)
-    broad_years = settings.broad_years
-    found = [
-        pairs_from_keys(case_keys(people.identities, broad_years=broad_years), fresh_keys, common)
-    ]
+    found = [pairs_from_keys(every_case, fresh_keys, common)]
     if fresh.height < people.records.height and not changed.is_empty():
         changed_identities = people.identities.filter(pl.col("case_id").is_in(changed.implode()))
         wanted = case_keys(changed_identities, broad_years=broad_years)
