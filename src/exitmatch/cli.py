@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from rich.progress import TaskID
 
     from exitmatch.contract.outputs import RunReport
+    from exitmatch.store.store import Store
 
 app = typer.Typer(
     name="exitmatch",
@@ -214,49 +215,55 @@ def _actor() -> str:
     return f"cli:{getpass.getuser()}"
 
 
+# Account commands wait this long for a run holding the store.
+_ACCOUNTS_WAIT_S = 5
+
+PasswordStdin = Annotated[
+    bool, typer.Option("--password-stdin", help="Read the password from standard input")
+]
+
+
+def _password(from_stdin: bool, prompt: str) -> str:
+    if from_stdin:
+        import sys
+
+        return sys.stdin.readline().rstrip("\n")
+    return str(typer.prompt(prompt, hide_input=True, confirmation_prompt=True))
+
+
+def _on_accounts(db: Path, change: Callable[[Store], T]) -> T:
+    """``change`` applied to the store at ``db``; errors end the command with a message."""
+    from exitmatch.store.store import Store
+
+    def work() -> T:
+        with Store.open(db, wait_s=_ACCOUNTS_WAIT_S) as store:
+            return change(store)
+
+    return _run(work)
+
+
 @users_app.command("add")
 def users_add(
     username: str,
     db: UsersStore,
     role: Annotated[str, typer.Option(help="officer, supervisor or analyst")] = "officer",
-    password_stdin: Annotated[
-        bool, typer.Option("--password-stdin", help="Read the password from standard input")
-    ] = False,
+    password_stdin: PasswordStdin = False,
 ) -> None:
     """Create an account (the password is prompted for, or read from stdin)."""
-    import sys
-
     from exitmatch.review.accounts import add_user
-    from exitmatch.store.store import Store
 
-    if password_stdin:
-        password = sys.stdin.readline().rstrip("\n")
-    else:
-        password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
-
-    def work() -> str:
-        with Store.open(db, wait_s=5) as store:
-            user = add_user(store, username, password, role, _actor())
-        return f"{user.username}: {user.role.value}"
-
-    typer.echo(_run(work))
+    password = _password(password_stdin, "Password")
+    user = _on_accounts(db, lambda store: add_user(store, username, password, role, _actor()))
+    typer.echo(f"{user.username}: {user.role.value}")
 
 
 @users_app.command("list")
 def users_list(db: UsersStore) -> None:
     """List accounts with their roles."""
     from exitmatch.review.accounts import list_users
-    from exitmatch.store.store import Store
 
-    def work() -> list[str]:
-        with Store.open(db, wait_s=5) as store:
-            return [
-                f"{u.username}\t{u.role.value}\t{'active' if u.active else 'disabled'}"
-                for u in list_users(store)
-            ]
-
-    for line in _run(work):
-        typer.echo(line)
+    for u in _on_accounts(db, list_users):
+        typer.echo(f"{u.username}\t{u.role.value}\t{'active' if u.active else 'disabled'}")
 
 
 @users_app.command("set-role")
@@ -267,14 +274,9 @@ def users_set_role(
 ) -> None:
     """Change an account's role."""
     from exitmatch.review.accounts import set_role
-    from exitmatch.store.store import Store
 
-    def work() -> str:
-        with Store.open(db, wait_s=5) as store:
-            user = set_role(store, username, role, _actor())
-        return f"{user.username}: {user.role.value}"
-
-    typer.echo(_run(work))
+    user = _on_accounts(db, lambda store: set_role(store, username, role, _actor()))
+    typer.echo(f"{user.username}: {user.role.value}")
 
 
 @users_app.command("disable")
@@ -291,41 +293,21 @@ def users_enable(username: str, db: UsersStore) -> None:
 
 def _set_active(username: str, db: Path, *, active: bool) -> None:
     from exitmatch.review.accounts import set_active
-    from exitmatch.store.store import Store
 
-    def work() -> str:
-        with Store.open(db, wait_s=5) as store:
-            user = set_active(store, username, active, _actor())
-        return f"{user.username}: {'enabled' if active else 'disabled'}"
-
-    typer.echo(_run(work))
+    user = _on_accounts(db, lambda store: set_active(store, username, active, _actor()))
+    typer.echo(f"{user.username}: {'enabled' if active else 'disabled'}")
 
 
 @users_app.command("set-password")
 def users_set_password(
-    username: str,
-    db: UsersStore,
-    password_stdin: Annotated[
-        bool, typer.Option("--password-stdin", help="Read the password from standard input")
-    ] = False,
+    username: str, db: UsersStore, password_stdin: PasswordStdin = False
 ) -> None:
     """Set an account's password (prompted for, or read from stdin); its sessions end."""
-    import sys
-
     from exitmatch.review.accounts import set_password
-    from exitmatch.store.store import Store
 
-    if password_stdin:
-        password = sys.stdin.readline().rstrip("\n")
-    else:
-        password = typer.prompt("New password", hide_input=True, confirmation_prompt=True)
-
-    def work() -> str:
-        with Store.open(db, wait_s=5) as store:
-            user = set_password(store, username, password, _actor())
-        return f"{user.username}: password set, sessions ended"
-
-    typer.echo(_run(work))
+    password = _password(password_stdin, "New password")
+    user = _on_accounts(db, lambda store: set_password(store, username, password, _actor()))
+    typer.echo(f"{user.username}: password set, sessions ended")
 
 
 @app.command()
