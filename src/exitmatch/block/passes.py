@@ -55,7 +55,7 @@ def case_keys(identities: pl.DataFrame, *, broad_years: int = 0) -> pl.DataFrame
         [
             (Pass.DOB_NAME, _dob_name_keys(identities, "case_idx", case_side=True)),
             (Pass.DOCUMENT, _case_document_keys(identities)),
-            (Pass.NAME_YEAR, _name_year_keys(identities, "case_idx", widen=True)),
+            (Pass.NAME_YEAR, _name_year_keys(identities, "case_idx", widen=1)),
             (Pass.NAME_ONLY, _name_only_keys(identities, "case_idx")),
             (Pass.ONE_NAME_YEAR, _one_name_year_keys(identities, "case_idx", widen=broad_years)),
             (Pass.NEAR_DOCUMENT, _near_document_keys(near, "case_idx")),
@@ -81,7 +81,7 @@ def record_keys(records: pl.DataFrame) -> pl.DataFrame:
         [
             (Pass.DOB_NAME, _dob_name_keys(records, "rec", case_side=False)),
             (Pass.DOCUMENT, _record_document_keys(records)),
-            (Pass.NAME_YEAR, _name_year_keys(records, "rec", widen=False)),
+            (Pass.NAME_YEAR, _name_year_keys(records, "rec", widen=0)),
             (Pass.NAME_ONLY, _name_only_keys(records, "rec")),
             (Pass.ONE_NAME_YEAR, _one_name_year_keys(records, "rec", widen=0)),
             (Pass.NEAR_DOCUMENT, _near_document_keys(near, "rec")),
@@ -236,14 +236,14 @@ def _both_sounds(year: pl.Expr | None = None) -> pl.Expr:
 
 
 def _years(widen: int) -> list[pl.Expr]:
+    """The birth year and ``widen`` years either side."""
     year = pl.col("dob_year").cast(pl.Int32)
     return [year + offset for offset in range(-widen, widen + 1)]
 
 
-def _name_year_keys(frame: pl.DataFrame, id_column: str, *, widen: bool) -> pl.DataFrame:
+def _name_year_keys(frame: pl.DataFrame, id_column: str, *, widen: int) -> pl.DataFrame:
     named = frame.filter(pl.col("dob_year").is_not_null() & _SUR.is_not_null() & _GIV.is_not_null())
-    years = _years(1 if widen else 0)
-    return _variants(named, id_column, [_both_sounds(y).hash(3) for y in years])
+    return _variants(named, id_column, [_both_sounds(y).hash(3) for y in _years(widen)])
 
 
 def _name_only_keys(frame: pl.DataFrame, id_column: str) -> pl.DataFrame:

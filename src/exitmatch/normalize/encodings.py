@@ -61,19 +61,20 @@ def encode_names(values: pl.Series) -> pl.DataFrame:
     )
     stop = pl.Series(sorted(particles()), dtype=pl.Utf8).implode()
     kept = pl.col("every").list.eval(pl.element().filter(~pl.element().is_in(stop)))
-    cored = every.with_columns(core=pl.when(kept.list.len() > 0).then(kept).otherwise("every"))
+    cored = every.with_columns(
+        core=pl.when(kept.list.len() > 0).then(kept).otherwise("every")
+    ).with_row_index("__n")
     tokens = _token_forms(cored["core"].explode().drop_nulls().unique())
     positions = (
-        cored.select("name", "core")
-        .with_row_index("__n")
+        cored.select("__n", "core")
         .explode("core")
         .with_columns(__pos=pl.int_range(pl.len()).over("__n"))
         .join(tokens, left_on="core", right_on="token", how="left")
         .sort("__n", "__pos")
         .group_by("__n", maintain_order=True)
-        .agg("vkey_token", "phon_token", "roman_token", "initial_token")
+        .agg(*_TOKEN_FORMS[1:])
     )
-    frame = cored.with_row_index("__n").join(positions, on="__n", how="left")
+    frame = cored.join(positions, on="__n", how="left")
     core = pl.col("core")
     encoded = frame.select(
         "name",
@@ -161,8 +162,6 @@ def _token_forms(distinct: pl.Series) -> pl.DataFrame:
         )
     return pl.DataFrame(
         rows,
-        schema=dict.fromkeys(
-            ("token", "vkey_token", "phon_token", "roman_token", "initial_token"), pl.Utf8
-        ),
+        schema=dict.fromkeys(_TOKEN_FORMS, pl.Utf8),
         orient="row",
     )
