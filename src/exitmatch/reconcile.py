@@ -14,7 +14,7 @@ from __future__ import annotations
 import dataclasses
 import time
 from collections.abc import Callable, Mapping, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -50,6 +50,7 @@ from exitmatch.output.files import write_json
 from exitmatch.output.results import write_results
 from exitmatch.score.model import MatchModel
 from exitmatch.settings import Settings
+from exitmatch.store.background import BackgroundWrites
 from exitmatch.store.rejections import standing_rejections
 from exitmatch.store.state import (
     changed_cases,
@@ -91,12 +92,25 @@ class Received:
     history: pl.DataFrame
     # The store's blocking keys are to be rebuilt whole (none yet, or another layout).
     rekey: bool
-    # The new records being written to the store, in the background: nothing else may
-    # use the store until it is done (``stored``).
-    storing: Future[None]
+    # The store's writes under way in the background (the new records first): nothing
+    # else may use the store until they are done (``stored``).
+    writes: BackgroundWrites
 
     def stored(self) -> None:
-        self.storing.result()
+        self.writes.wait()
+
+
+@dataclass(frozen=True)
+class Found:
+    """What blocking found: the pairs not compared before, the cases whose kept
+    comparisons they replace, the kept comparisons of the other cases, and the broadest
+    pass's keys that are too common now with the records that carry one."""
+
+    pairs: pl.DataFrame
+    changed: pl.Series
+    kept: pl.DataFrame
+    common: pl.Series
+    exposed: pl.Series
 
 
 def run_reconcile(
@@ -152,9 +166,7 @@ def run_reconcile(
     return report
 
 
-# Work that overlaps with the main line of a run: the store's writes (one at a time, and
-# nothing else uses the store meanwhile), and the random comparisons behind u.
-_BACKGROUND = ThreadPoolExecutor(max_workers=1, thread_name_prefix="exitmatch-store")
+# The random comparisons behind u, computed while the candidate pairs are found.
 _SAMPLING = ThreadPoolExecutor(max_workers=1, thread_name_prefix="exitmatch-sample")
 
 
@@ -185,10 +197,10 @@ def _receive(store: Store, inputs: Mapping[Source, Sequence[Path]], run_id: int)
     counted = {source: _counts_only(result) for source, result in loaded.items()}
     cases = load_cases(store)
     rekey = layout_changed(store, MATCH_LAYOUT) or stored_key_count(store) == 0
-    # The store writes the new records while names are normalised and keyed (it releases
-    # the GIL); nothing else uses the store until ``stored``.
-    storing = _BACKGROUND.submit(store_records, store, new_records, run_id)
-    return Received(run_id, counted, changed, new_records, cases, history, rekey, storing)
+    # The store writes the new records while names are normalised and keyed.
+    writes = BackgroundWrites()
+    writes.submit(store_records, store, new_records, run_id)
+    return Received(run_id, counted, changed, new_records, cases, history, rekey, writes)
 
 
 def _counts_only(result: Ingested) -> Ingested:
@@ -222,20 +234,17 @@ def _link(
     sampling = None if model is not None else _SAMPLING.submit(random_comparisons, people, settings)
     lap("normalise")
     stage("blocking")
-    pairs, changed = _new_pairs(store, people, received, settings)
+    found = _new_pairs(store, people, received, settings)
     lap("block")
-    stage(f"comparing {pairs.height:,} new candidate pairs")
-    replace_vectors(store, changed, vectors_for(people, pairs))
-    common = common_stored_keys(store, int(Pass.ONE_NAME_YEAR), settings.block_cap)
-    exposed = records_with_keys(store, int(Pass.ONE_NAME_YEAR), common).join(
-        people.records.select("rec", "seq"), on="seq"
-    )["rec"]
+    stage(f"comparing {found.pairs.height:,} new candidate pairs")
+    fresh = vectors_for(people, found.pairs)
+    received.writes.submit(replace_vectors, store, found.changed, fresh)
     vectors = still_found(
-        indexed(people, load_vectors(store)),
+        indexed(people, pl.concat([found.kept, _like(fresh, found.kept)])),
         people.identities,
         people.records,
-        common=common,
-        exposed=exposed,
+        common=found.common,
+        exposed=found.exposed,
         broad_years=settings.broad_years,
     ).sort("case_idx", "rec", "ident")
     lap("compare")
@@ -250,6 +259,11 @@ def _link(
     return Linked(people.cases, people.identities, people.records, result, model, timings)
 
 
+def _like(frame: pl.DataFrame, stored: pl.DataFrame) -> pl.DataFrame:
+    """``frame`` with the columns and types of ``stored`` (as read back from the store)."""
+    return frame.select(pl.col(name).cast(dtype) for name, dtype in stored.schema.items())
+
+
 def _all_records(received: Received) -> pl.DataFrame:
     """Every retained record: the history as read from the store, and this run's (the
     same rows and types as reading them back)."""
@@ -260,14 +274,14 @@ def _all_records(received: Received) -> pl.DataFrame:
     return pl.concat([history, new])
 
 
-def _new_pairs(
-    store: Store, people: Population, received: Received, settings: Settings
-) -> tuple[pl.DataFrame, pl.Series]:
-    """Pairs not compared before, and the cases whose kept comparisons they replace.
+def _new_pairs(store: Store, people: Population, received: Received, settings: Settings) -> Found:
+    """Pairs not compared before, and what else blocking knows (``Found``).
 
     New records are keyed, kept, and blocked against every case in memory; new or changed
     cases are blocked against the kept keys of the whole history in the store. A store
     whose keys were made by another matching layout (or has none yet) is re-keyed whole.
+    The store is read before the new keys are written (in the background), so the
+    history's keys are the ones found there.
     """
     if received.rekey:
         fresh = people.records
@@ -284,25 +298,33 @@ def _new_pairs(
     if received.rekey:
         forget_matching(store)
     remember_layout(store, MATCH_LAYOUT)
-    store_record_keys(store, fresh_keys, people.records)
-    common = common_stored_keys(store, int(Pass.ONE_NAME_YEAR), settings.block_cap)
+    broad = int(Pass.ONE_NAME_YEAR)
+    common = common_stored_keys(store, broad, settings.block_cap, adding=fresh_keys)
+    by_seq = people.records.select("rec", "seq")
+    too_common = (pl.col("pass_bit") == broad) & pl.col("key").is_in(common.implode())
+    exposed = pl.concat(
+        [
+            records_with_keys(store, broad, common).join(by_seq, on="seq")["rec"],
+            fresh_keys.filter(too_common)["rec"],
+        ]
+    )
+    kept = load_vectors(store).filter(~pl.col("case_id").is_in(changed.implode()))
     found = [pairs_from_keys(every_case, fresh_keys, common)]
     if fresh.height < people.records.height and not changed.is_empty():
         changed_identities = people.identities.filter(pl.col("case_id").is_in(changed.implode()))
         wanted = case_keys(changed_identities, broad_years=broad_years)
-        kept = matching_record_keys(store, wanted).join(
-            people.records.select("rec", "seq"), on="seq"
-        )
+        history = matching_record_keys(store, wanted).join(by_seq, on="seq")
         found.append(
-            pairs_from_keys(wanted, kept.select("rec", "pass_bit", "key", "no_year"), common)
+            pairs_from_keys(wanted, history.select("rec", "pass_bit", "key", "no_year"), common)
         )
+    received.writes.submit(store_record_keys, store, fresh_keys, people.records)
     pairs = (
         pl.concat(found)
         .group_by("case_idx", "rec")
         .agg(pl.col("passes").bitwise_or())
         .sort("case_idx", "rec")
     )
-    return pairs, changed
+    return Found(pairs, changed, kept, common, exposed)
 
 
 def _report(

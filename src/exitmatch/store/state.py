@@ -234,13 +234,25 @@ def stored_key_count(store: Store) -> int:
     return int(str(store.scalar("SELECT count(*) FROM record_keys")))
 
 
-def common_stored_keys(store: Store, broad: int, cap: int) -> pl.Series:
-    """Keys of the broadest pass shared by more than ``cap`` retained records."""
-    frame = store.frame(
-        'SELECT "key" FROM record_keys WHERE pass_bit = ? GROUP BY "key" HAVING count(*) > ?',
-        [broad, cap],
-    )
-    return frame["key"].cast(pl.UInt64)
+def common_stored_keys(
+    store: Store, broad: int, cap: int, adding: pl.DataFrame | None = None
+) -> pl.Series:
+    """Keys of the broadest pass shared by more than ``cap`` retained records, counting
+    too the records about to be kept whose keys are ``adding`` (pass_bit, key)."""
+    fresh = pl.DataFrame(schema={"key": pl.UInt64, "n": pl.UInt32})
+    if adding is not None:
+        fresh = adding.filter(pl.col("pass_bit") == broad).group_by("key").len("n")
+    store.connection.register("__fresh", fresh.to_arrow())
+    try:
+        frame = store.frame(
+            'WITH kept AS (SELECT "key", count(*) AS n FROM record_keys WHERE pass_bit = ? '
+            'GROUP BY "key") SELECT "key" FROM kept FULL JOIN __fresh f USING ("key") '
+            "WHERE coalesce(kept.n, 0) + coalesce(f.n, 0) > ?",
+            [broad, cap],
+        )
+    finally:
+        store.connection.unregister("__fresh")
+    return frame["key"].cast(pl.UInt64).sort()
 
 
 def matching_record_keys(store: Store, wanted: pl.DataFrame) -> pl.DataFrame:
