@@ -418,8 +418,12 @@ def validate(
     checked = _mark_duplicates(source, checked)
     if known is not None and not known.is_empty():
         checked = _mark_known(source, checked, known)
-    candidates = checked.filter(pl.col("__reason").is_null())
-    rejected = checked.filter(pl.col("__reason").is_not_null())
+    # Each side takes only the columns it reads: accepted rows their cleaned values,
+    # quarantined rows their text as read.
+    as_read = [c for c in raw.columns if not c.startswith("__")]
+    accepted = pl.col("__reason").is_null()
+    candidates = checked.drop(c for c in as_read if c not in ("_file", "_row")).filter(accepted)
+    rejected = checked.select(*as_read, "__reason").filter(~accepted)
     quarantine = _quarantine(source, rejected, file_columns or {}, default)
     return Validated(
         frame=_accepted(source, candidates),
