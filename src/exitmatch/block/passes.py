@@ -37,11 +37,23 @@ class Pass(IntFlag):
 
 PASS_NAMES = {p: str(p.name).lower() for p in Pass}
 
+# The columns of both sides that keys are made of (besides the document numbers).
+_KEYED = (
+    "dob_year",
+    "dob_month",
+    "dob_day",
+    "sur_phon1",
+    "giv_phon1",
+    "sur_initial",
+    "giv_initial",
+)
+
 
 def case_keys(identities: pl.DataFrame, *, broad_years: int = 0) -> pl.DataFrame:
     """Every blocking key of the case identities: ``case_idx``, ``pass_bit``, ``key`` and
     ``no_year`` (the identity has no birth year, for the name-only pass). The broadest
     pass searches ``broad_years`` birth years either side of the case's."""
+    identities = identities.select("case_idx", *_KEYED, "doc_ocr", "doc_issuers")
     near = identities.select(
         "case_idx",
         "dob_year",
@@ -68,6 +80,8 @@ def record_keys(records: pl.DataFrame) -> pl.DataFrame:
 
     They depend on each record alone, so the store keeps them as records arrive and a new
     case is searched against the whole history by key."""
+    # Only what the keys are made of: every pass filters its own rows.
+    records = records.select("rec", *_KEYED, "doc_ocr", "doc_issuer")
     near = records.select(
         "rec",
         "dob_year",
