@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from importlib import resources
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from exitmatch.normalize import chinese
 from exitmatch.normalize.names import (
     core_tokens,
     fold,
@@ -88,3 +91,12 @@ def test_fold_is_idempotent(text: str) -> None:
     assert fold(once) == once
     assert once == once.strip()
     assert all(c == " " or "A" <= c <= "Z" for c in once)
+
+
+def test_shipped_syllable_table_is_pypinyins_derivation() -> None:
+    """The syllable table read at run time is what pypinyin's readings give today: a
+    pypinyin upgrade that changes a reading fails here until the file is written again
+    (``syllables_csv(derive_syllables())``)."""
+    shipped = resources.files("exitmatch.normalize").joinpath(chinese.SYLLABLES_FILE).read_text()
+    assert shipped == chinese.syllables_csv(chinese.derive_syllables())
+    assert chinese.romanisation_key("XIAOMING") == chinese.romanisation_key("HSIAOMING")

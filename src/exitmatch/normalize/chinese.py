@@ -10,6 +10,7 @@ ideograph, not typed by hand. Tokens that are not made only of syllables get no 
 from __future__ import annotations
 
 from functools import cache, lru_cache
+from importlib import resources
 
 from pypinyin import Style, pinyin
 from pypinyin.style.wadegiles import to_wade_glides
@@ -17,9 +18,21 @@ from pypinyin.style.wadegiles import to_wade_glides
 _LONGEST_SYLLABLE = 6  # "ZHUANG", "CHUANG", "HSIUNG"
 
 
+SYLLABLES_FILE = "data/syllables.csv"
+
+
 @cache
 def _syllables() -> dict[str, str]:
-    """Upper-case Pinyin and Wade-Giles syllables -> Wade-Giles without apostrophes."""
+    """Upper-case Pinyin and Wade-Giles syllables -> Wade-Giles without apostrophes, as
+    ``derive_syllables`` writes them to ``data/syllables.csv`` (read in a millisecond
+    rather than derived again in every run; a test keeps the file equal to the derivation)."""
+    text = resources.files("exitmatch.normalize").joinpath(SYLLABLES_FILE).read_text()
+    rows = (line.split(",", 1) for line in text.splitlines()[1:] if line)
+    return {row[0]: row[1] for row in rows}
+
+
+def derive_syllables() -> dict[str, str]:
+    """The syllable table from pypinyin's readings of every CJK unified ideograph."""
     table: dict[str, str] = {}
     readings: set[str] = set()
     for code in range(0x4E00, 0x9FA6):
@@ -34,6 +47,11 @@ def _syllables() -> dict[str, str]:
         for spelling in {plain.replace("v", "u"), plain, plain.replace("v", "yu")}:
             table.setdefault(spelling.upper(), wade)
     return table
+
+
+def syllables_csv(table: dict[str, str]) -> str:
+    """The text of ``data/syllables.csv`` for ``table``, by spelling."""
+    return "spelling,wade_giles\n" + "".join(f"{s},{table[s]}\n" for s in sorted(table))
 
 
 @cache

@@ -59,7 +59,8 @@ def encode_names(values: pl.Series) -> pl.DataFrame:
         lambda row: join_theophoric(list(row)),
         pl.List(pl.Utf8),
     )
-    stop = pl.Series(sorted(particles()), dtype=pl.Utf8).implode()
+    # The particles as a plain list: an imploded Series here is re-read for every name.
+    stop = sorted(particles())
     kept = pl.col("every").list.eval(pl.element().filter(~pl.element().is_in(stop)))
     cored = every.with_columns(
         core=pl.when(kept.list.len() > 0).then(kept).otherwise("every")
