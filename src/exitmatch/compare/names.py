@@ -32,21 +32,35 @@ _FEATURES = (
 _TEXT = ("joined", "first", "core")
 
 
-def _sides(encodings: pl.DataFrame) -> pl.DataFrame:
-    """Per ``name_id``: the integer codes of the forms compared for equality, the token
-    count and the forms read as text."""
-    return encodings.select("name_id", "ntokens", *_TEXT, *(f"{form}_code" for form in CODED_FORMS))
+def _sides(encodings: pl.DataFrame, ids: pl.Series, prefix: str) -> pl.DataFrame:
+    """For each ``name_id`` of ``ids`` (row numbers of ``encodings``, as ``encode_names``
+    gives them): the integer codes of the forms compared for equality, the token count and
+    the forms read as text, each column named with ``prefix``."""
+    forms = encodings.select("ntokens", *_TEXT, *(f"{form}_code" for form in CODED_FORMS))
+    return forms[ids].rename(lambda c: f"{prefix}_{c}")
 
 
-def pair_features(left: pl.Series, right: pl.Series, encodings: pl.DataFrame) -> pl.DataFrame:
+# Two name ids packed in one integer: distinct pairs are found and joined back on it.
+_PACK = 1 << 32
+
+
+def pair_features(
+    left: pl.Series,
+    right: pl.Series,
+    encodings: pl.DataFrame,
+    similarity: tuple[str, ...] = ("jw", "first_jw"),
+) -> pl.DataFrame:
     """Agreement features of name ``left[i]`` against ``right[i]`` (``name_id`` values of
-    ``encodings``), one row per input row; computed once per distinct pair."""
-    pairs = pl.DataFrame({"a": left, "b": right}, schema={"a": pl.UInt32, "b": pl.UInt32})
-    distinct = pairs.unique().drop_nulls()
-    forms = _sides(encodings)
-    a = forms.rename(lambda c: f"a_{c}" if c != "name_id" else "a")
-    b = forms.rename(lambda c: f"b_{c}" if c != "name_id" else "b")
-    distinct = distinct.join(a, on="a", how="inner").join(b, on="b", how="inner")
+    ``encodings``), one row per input row; computed once per distinct pair. Of the
+    similarities (``jw``, ``first_jw``), only those in ``similarity``."""
+    packed = left.cast(pl.UInt64) * _PACK + right.cast(pl.UInt64)
+    pairs = pl.DataFrame({"__pair": packed})
+    found = pairs.drop_nulls().unique()["__pair"]
+    a, b = (found // _PACK).cast(pl.UInt32), (found % _PACK).cast(pl.UInt32)
+    distinct = pl.concat(
+        [found.to_frame(), _sides(encodings, a, "a"), _sides(encodings, b, "b")],
+        how="horizontal",
+    )
 
     def same(form: str) -> pl.Expr:
         return pl.col(f"a_{form}_code") == pl.col(f"b_{form}_code")
@@ -55,8 +69,7 @@ def pair_features(left: pl.Series, right: pl.Series, encodings: pl.DataFrame) ->
     shorter = pl.when(a_shorter).then(pl.col("a_core")).otherwise(pl.col("b_core"))
     longer = pl.when(a_shorter).then(pl.col("b_core")).otherwise(pl.col("a_core"))
     features = distinct.select(
-        "a",
-        "b",
+        "__pair",
         exact=same("joined") | same("full"),
         variant=same("vkey") | same("vsorted") | same("roman").fill_null(False),
         # One of two family names (a Spanish double surname with one dropped), or a
@@ -76,14 +89,21 @@ def pair_features(left: pl.Series, right: pl.Series, encodings: pl.DataFrame) ->
             (pl.col("a_first").str.len_chars() == 1) | (pl.col("b_first").str.len_chars() == 1)
         )
         & (pl.col("a_first").str.slice(0, 1) == pl.col("b_first").str.slice(0, 1)),
-        jw=pl.Series(
-            jaro_winkler_pairs(distinct["a_joined"].to_list(), distinct["b_joined"].to_list())
-        ),
-        first_jw=pl.Series(
-            jaro_winkler_pairs(distinct["a_first"].to_list(), distinct["b_first"].to_list())
-        ),
     )
-    return pairs.join(features, on=["a", "b"], how="left", nulls_equal=False).select(_FEATURES)
+    # Similarity only where it can still decide the level: where no earlier level of the
+    # surname (``jw``) or given-name (``first_jw``) comparison holds; null elsewhere.
+    # Only the similarities asked for: the surname comparison reads ``jw``, the given
+    # names' ``first_jw``.
+    forms = {"jw": "joined", "first_jw": "first"}
+    features = features.with_columns(
+        pl.Series(name, jaro_winkler_pairs(*_texts(distinct, forms[name]))) for name in similarity
+    )
+    wanted = [f for f in _FEATURES if f in features.columns]
+    return pairs.join(features, on="__pair", how="left").select(wanted)
+
+
+def _texts(distinct: pl.DataFrame, form: str) -> tuple[list[str], list[str]]:
+    return distinct[f"a_{form}"].to_list(), distinct[f"b_{form}"].to_list()
 
 
 def _f(prefix: str, feature: str) -> pl.Expr:

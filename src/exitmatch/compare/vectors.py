@@ -88,15 +88,16 @@ def comparison_vectors(
             records.select("rec", *(pl.col(c).alias(f"r_{c}") for c in _RECORD_COLUMNS)), on="rec"
         )
     )
+    # Each orientation with the similarity its comparison reads.
     oriented = {
-        "sur": ("c_sur_id", "r_sur_id"),
-        "giv": ("c_giv_id", "r_giv_id"),
-        "xsur": ("c_sur_id", "r_giv_id"),
-        "xgiv": ("c_giv_id", "r_sur_id"),
+        "sur": ("c_sur_id", "r_sur_id", "jw"),
+        "giv": ("c_giv_id", "r_giv_id", "first_jw"),
+        "xsur": ("c_sur_id", "r_giv_id", "jw"),
+        "xgiv": ("c_giv_id", "r_sur_id", "first_jw"),
     }
     features = [
-        _prefixed(pair_features(frame[a], frame[b], encodings), prefix)
-        for prefix, (a, b) in oriented.items()
+        _prefixed(pair_features(frame[a], frame[b], encodings, (similar,)), prefix)
+        for prefix, (a, b, similar) in oriented.items()
     ]
     frame = pl.concat([frame, *features], how="horizontal")
     straight = (surname_comparison("sur"), given_comparison("giv"))
