@@ -82,12 +82,12 @@ def population(cases: pl.DataFrame, records: pl.DataFrame) -> Population:
 
 
 def vectors_for(people: Population, pairs: pl.DataFrame) -> pl.DataFrame:
-    """Comparison vectors of ``pairs`` under their stable keys (``VECTOR_KEYS``), with the
-    blocking passes that found each pair."""
-    vectors = pl.concat(
+    """Comparison vectors of ``pairs`` (case_idx, ident, rec), with the blocking passes
+    that found each pair: the form ``indexed`` gives stored vectors."""
+    return pl.concat(
         [
             comparison_vectors(
-                pairs.slice(start, COMPARE_CHUNK),
+                pairs.select("case_idx", "rec", "passes").slice(start, COMPARE_CHUNK),
                 people.identities,
                 people.records,
                 people.encodings,
@@ -95,9 +95,13 @@ def vectors_for(people: Population, pairs: pl.DataFrame) -> pl.DataFrame:
             for start in range(0, max(pairs.height, 1), COMPARE_CHUNK)
         ]
     )
+
+
+def stable_keyed(people: Population, vectors: pl.DataFrame) -> pl.DataFrame:
+    """``vectors_for``'s vectors under their stable keys (``VECTOR_KEYS``), as the store
+    keeps them."""
     return (
-        vectors.join(pairs.select("case_idx", "rec", "passes"), on=["case_idx", "rec"])
-        .join(people.identities.select("ident", "case_id", "name_no", "dob_no"), on="ident")
+        vectors.join(people.identities.select("ident", "case_id", "name_no", "dob_no"), on="ident")
         .join(people.records.select("rec", "kind", "record_id"), on="rec")
         .select(*VECTOR_KEYS, "passes", *_gamma_columns(), "name_swapped")
     )
@@ -112,7 +116,6 @@ def indexed(people: Population, stored: pl.DataFrame) -> pl.DataFrame:
         )
         .join(people.records.select("rec", "kind", "record_id"), on=["kind", "record_id"])
         .select("case_idx", "ident", "rec", "passes", *_gamma_columns(), "name_swapped")
-        .sort("case_idx", "rec", "ident")
     )
 
 

@@ -42,6 +42,7 @@ from exitmatch.link import (
     population,
     random_comparisons,
     scored,
+    stable_keyed,
     train,
     vectors_for,
 )
@@ -238,9 +239,11 @@ def _link(
     lap("block")
     stage(f"comparing {found.pairs.height:,} new candidate pairs")
     fresh = vectors_for(people, found.pairs)
-    received.writes.submit(replace_vectors, store, found.changed, fresh)
+    # The store's copy is put under stable keys on the writer's thread.
+    received.writes.submit(_store_vectors, store, people, found.changed, fresh)
+    kept = indexed(people, found.kept)
     vectors = still_found(
-        indexed(people, pl.concat([found.kept, _like(fresh, found.kept)])),
+        pl.concat([kept, _like(fresh, kept)]),
         people.identities,
         people.records,
         common=found.common,
@@ -257,6 +260,12 @@ def _link(
     result = scored(people, vectors, model)
     lap("score")
     return Linked(people.cases, people.identities, people.records, result, model, timings)
+
+
+def _store_vectors(
+    store: Store, people: Population, changed: pl.Series, fresh: pl.DataFrame
+) -> None:
+    replace_vectors(store, changed, stable_keyed(people, fresh))
 
 
 def _like(frame: pl.DataFrame, stored: pl.DataFrame) -> pl.DataFrame:

@@ -73,21 +73,15 @@ def comparison_vectors(
 ) -> pl.DataFrame:
     """One row per (identity, record) of the candidate (case, record) pairs.
 
-    Columns: case_idx, ident, rec, one ``g_<comparison>`` per comparison, ``name_swapped``,
-    which depend on the two sides only (term frequencies are attached when scoring).
+    Columns: case_idx, ident, rec, the other columns of ``pairs`` (carried through), one
+    ``g_<comparison>`` per comparison, ``name_swapped``, which depend on the two sides only
+    (term frequencies are attached when scoring).
     """
-    frame = (
-        pairs.select("case_idx", "rec")
-        .join(
-            identities.select(
-                "case_idx", "ident", *(pl.col(c).alias(f"c_{c}") for c in _CASE_COLUMNS)
-            ),
-            on="case_idx",
-        )
-        .join(
-            records.select("rec", *(pl.col(c).alias(f"r_{c}") for c in _RECORD_COLUMNS)), on="rec"
-        )
-    )
+    carried = [c for c in pairs.columns if c not in ("case_idx", "rec")]
+    frame = pairs.join(
+        identities.select("case_idx", "ident", *(pl.col(c).alias(f"c_{c}") for c in _CASE_COLUMNS)),
+        on="case_idx",
+    ).join(records.select("rec", *(pl.col(c).alias(f"r_{c}") for c in _RECORD_COLUMNS)), on="rec")
     # Each orientation with the similarity its comparison reads.
     oriented = {
         "sur": ("c_sur_id", "r_sur_id", "jw"),
@@ -117,6 +111,7 @@ def comparison_vectors(
         "case_idx",
         "ident",
         "rec",
+        *carried,
         *gamma_columns,
         "name_swapped",
     )
