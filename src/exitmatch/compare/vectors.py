@@ -12,6 +12,7 @@ from functools import cache
 
 import polars as pl
 
+from exitmatch.block.passes import Pass
 from exitmatch.compare.dates import dob_comparison
 from exitmatch.compare.demographics import nationality_comparison, sex_comparison
 from exitmatch.compare.documents import document_comparison, one_edit_feature
@@ -78,10 +79,20 @@ def comparison_vectors(
     (term frequencies are attached when scoring).
     """
     carried = [c for c in pairs.columns if c not in ("case_idx", "rec")]
-    frame = pairs.join(
-        identities.select("case_idx", "ident", *(pl.col(c).alias(f"c_{c}") for c in _CASE_COLUMNS)),
-        on="case_idx",
-    ).join(records.select("rec", *(pl.col(c).alias(f"r_{c}") for c in _RECORD_COLUMNS)), on="rec")
+    dates = dob_comparison()
+    frame = (
+        pairs.join(identities.select("case_idx", "ident", *_dob_parts("c")), on="case_idx")
+        .join(records.select("rec", *_dob_parts("r")), on="rec")
+        .with_columns(dates.gamma())
+    )
+    if "passes" in carried:
+        frame = frame.filter(_worth_comparing(dates))
+    case_columns = [c for c in _CASE_COLUMNS if not c.startswith("dob_")]
+    record_columns = [c for c in _RECORD_COLUMNS if not c.startswith("dob_")]
+    frame = frame.join(
+        identities.select("ident", *(pl.col(c).alias(f"c_{c}") for c in case_columns)),
+        on="ident",
+    ).join(records.select("rec", *(pl.col(c).alias(f"r_{c}") for c in record_columns)), on="rec")
     # Each orientation with the similarity its comparison reads.
     oriented = {
         "sur": ("c_sur_id", "r_sur_id", "jw"),
@@ -104,7 +115,7 @@ def comparison_vectors(
         g_given_names=pl.when(swap).then("g_x_given").otherwise("g_given_names"),
     )
     frame = frame.with_columns(one_edit_feature(frame))
-    others = [c for c in comparisons() if c.name not in ("surname", "given_names")]
+    others = [c for c in comparisons() if c.name not in ("surname", "given_names", dates.name)]
     frame = frame.with_columns(c.gamma() for c in others)
     gamma_columns = [c.gamma_column for c in comparisons()]
     return frame.select(
@@ -115,6 +126,29 @@ def comparison_vectors(
         *gamma_columns,
         "name_swapped",
     )
+
+
+def _dob_parts(side: str) -> list[pl.Expr]:
+    return [pl.col(f"dob_{part}").alias(f"{side}_dob_{part}") for part in ("year", "month", "day")]
+
+
+# Date-of-birth levels that contradict a pair found by the broadest pass alone.
+_CONTRADICTING_DATES = ("same_year", "else")
+
+
+def _worth_comparing(dates: Comparison) -> pl.Expr:
+    """A pair that only the broadest pass found (one name's sound, the other's initial and
+    the birth year) is compared only where the dates of birth do not contradict it (the
+    same year, but neither the same date, a swap, a placeholder, a partial date, nor one
+    digit off). Such a pair has no document, full date or both names' sounds in common
+    (a stronger pass would have found it), so a contradicting date leaves nothing that
+    could make it a candidate or a rival. On a synthetic night of 100,000 cases and 1.16
+    million records these were 1.13 million of the 2.02 million vectors, and none of them
+    a true link. The rule looks at the two records only, so N nights still equal one
+    run."""
+    contradicting = [dates.level_names().index(name) for name in _CONTRADICTING_DATES]
+    broad_only = pl.col("passes") == int(Pass.ONE_NAME_YEAR)
+    return ~(broad_only & pl.col(dates.gamma_column).is_in(contradicting))
 
 
 def _prefixed(frame: pl.DataFrame, prefix: str) -> pl.DataFrame:
