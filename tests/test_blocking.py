@@ -16,7 +16,7 @@ from exitmatch.block.passes import (
 )
 from exitmatch.contract.codes import Source
 from exitmatch.ingest.load import ingest
-from exitmatch.link import Population, population
+from exitmatch.link import Population, population, vectors_for
 from exitmatch.normalize.features import travel_records
 from exitmatch.synth.config import SynthConfig
 from exitmatch.synth.generate import generate
@@ -79,3 +79,47 @@ def test_a_keying_error_in_the_document_still_blocks(people: Population) -> None
     pairs = candidate_pairs(case, record)
     assert pairs.height == 1
     assert pairs["passes"][0] & int(Pass.NEAR_DOCUMENT)
+
+
+def _vectors_of_one_pair(
+    people: Population, *, month: int, day: int, same_given_sound: bool = False
+) -> tuple[int, int]:
+    """The passes that pair one case identity with a record made to meet it in the
+    broadest pass (the case's surname sound, birth year and given-name initial; no
+    document), and how many comparison vectors the pair gets, with the record's date of
+    birth set to the year and ``month`` and ``day``."""
+    case = people.identities.filter(
+        (pl.col("dob_month") > 2)
+        & (pl.col("dob_day") > 2)
+        & pl.col("sur_phon1").is_not_null()
+        & pl.col("giv_phon1").is_not_null()
+        & pl.col("giv_initial").is_not_null()
+    ).head(1)
+    schema = people.records.schema
+    record = people.records.head(1).with_columns(
+        sur_phon1=case["sur_phon1"],
+        sur_initial=case["sur_initial"],
+        giv_phon1=case["giv_phon1"] if same_given_sound else pl.lit("QQQQ"),
+        giv_initial=case["giv_initial"],
+        dob_year=case["dob_year"].cast(schema["dob_year"]),
+        dob_month=pl.lit(month).cast(schema["dob_month"]),
+        dob_day=pl.lit(day).cast(schema["dob_day"]),
+        doc_number=pl.lit(None, dtype=schema["doc_number"]),
+        doc_ocr=pl.lit(None, dtype=schema["doc_ocr"]),
+    )
+    pairs = candidate_pairs(case, record)
+    assert pairs.height == 1
+    vectors = vectors_for(Population(people.cases, case, record, people.encodings), pairs)
+    return pairs["passes"][0], vectors.height
+
+
+def test_broadest_pass_alone_is_not_compared_where_the_date_of_birth_contradicts(
+    people: Population,
+) -> None:
+    # 2 February against a case date after February: the same year and nothing else.
+    assert _vectors_of_one_pair(people, month=2, day=2) == (int(Pass.ONE_NAME_YEAR), 0)
+    # A 1 January placeholder does not contradict: the pair is compared.
+    assert _vectors_of_one_pair(people, month=1, day=1) == (int(Pass.ONE_NAME_YEAR), 1)
+    # Found by another pass as well, the pair is compared whatever the date.
+    passes, vectors = _vectors_of_one_pair(people, month=2, day=2, same_given_sound=True)
+    assert passes & int(Pass.NAME_YEAR) and vectors == 1
