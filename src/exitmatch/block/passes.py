@@ -163,7 +163,8 @@ def candidate_pairs(
 
 def _keys(id_column: str, parts: list[tuple[Pass, pl.DataFrame]]) -> pl.DataFrame:
     """The passes' keys in one frame. Each pass yields a key at most once per row of its
-    input, so only the case side (several identities per case) needs de-duplicating."""
+    input, so only the case side (several identities per case) needs de-duplicating (in
+    no particular order: pairs are grouped and sorted after the join)."""
     keys = pl.concat(
         [
             keys.select(
@@ -175,7 +176,7 @@ def _keys(id_column: str, parts: list[tuple[Pass, pl.DataFrame]]) -> pl.DataFram
             for found_by, keys in parts
         ]
     )
-    return keys.unique(maintain_order=True) if id_column == "case_idx" else keys
+    return keys.unique() if id_column == "case_idx" else keys
 
 
 # Keys are hashes of small structs of plain columns, one select per variant (never lists

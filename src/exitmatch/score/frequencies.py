@@ -27,16 +27,15 @@ def with_term_frequencies(records: pl.DataFrame, encodings: pl.DataFrame) -> pl.
     """Add tf_sur, tf_giv (the record's own surname and first given name), tf_sur_x,
     tf_giv_x (the same values read the other way round), each the share of records of the
     record's nationality (where it has enough) carrying the value, and tf_dob, the share
-    of all records born on the record's date."""
-    forms = encodings.select("name", "joined", "first")
-    frame = records.join(
-        forms.rename({"name": "surname", "joined": "sur_joined", "first": "sur_first"}),
-        on="surname",
-        how="left",
-    ).join(
-        forms.rename({"name": "given", "joined": "giv_joined", "first": "giv_first"}),
-        on="given",
-        how="left",
+    of all records born on the record's date. ``records`` carry their names' ``sur_id``
+    and ``giv_id`` (row numbers of ``encodings``)."""
+    forms = encodings.select("joined", "first")
+    surnames, givens = forms[records["sur_id"]], forms[records["giv_id"]]
+    frame = records.with_columns(
+        sur_joined=surnames["joined"],
+        sur_first=surnames["first"],
+        giv_joined=givens["joined"],
+        giv_first=givens["first"],
     )
     nationality = pl.coalesce("nationality", "doc_issuer").fill_null(_ALL)
     frame = frame.with_columns(
