@@ -591,7 +591,9 @@ def profile(args: argparse.Namespace, root: Path, cases: int, travellers: int) -
     data = dataset(args, root, cases, travellers)
     if data is None:
         return 1
-    options = ["--data", str(data), "--out", str(root / "out" / "profile")]
+    out = root / "out" / "profile"
+    shutil.rmtree(out, ignore_errors=True)  # a first night, as measured: a new store
+    options = ["--data", str(data), "--out", str(out)]
     options += ["--profile", str(args.profile.resolve())]
     run = limited("profile", options, root, args.timeout, args.max_rss_gb * 1024)
     if run["status"] != "ok":
