@@ -15,6 +15,7 @@ from pathlib import Path
 import polars as pl
 import pytest
 
+from exitmatch import reconcile
 from exitmatch.contract.codes import Source
 from exitmatch.reconcile import run_reconcile
 from exitmatch.settings import Settings
@@ -78,6 +79,21 @@ def test_n_nights_equal_one_run_when_common_keys_are_skipped(
     for night in nights:
         run_reconcile(night, tmp_path / "nightly", settings)
     _same_outputs(tmp_path / "nightly", tmp_path / "once", (*OUTPUTS, "candidate_pairs.parquet"))
+
+
+def test_keys_made_a_slice_of_records_at_a_time_give_the_same_run(
+    nights: list[Inputs], one_run: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Slices of 500 records: a night's keys are made, joined and stored in several parts.
+    monkeypatch.setattr(reconcile, "KEY_SLICE", 500)
+    run_reconcile(_together(nights), tmp_path, Settings())
+    _same_outputs(tmp_path, one_run, (*OUTPUTS, "candidate_pairs.parquet"))
+    with (
+        Store.open(tmp_path / "exitmatch.duckdb") as sliced,
+        Store.open(one_run / "exitmatch.duckdb") as whole,
+    ):
+        query = "SELECT seq, pass_bit, key, no_year FROM record_keys ORDER BY ALL"
+        assert sliced.frame(query).equals(whole.frame(query))
 
 
 def test_a_file_delivered_twice_changes_nothing(

@@ -24,6 +24,7 @@ import polars as pl
 from exitmatch import __version__
 from exitmatch.block.passes import (
     Pass,
+    broad_record_keys,
     case_keys,
     pairs_from_keys,
     record_keys,
@@ -78,6 +79,10 @@ from exitmatch.store.state import (
 from exitmatch.store.store import Store
 
 STORE_FILE = "exitmatch.duckdb"
+
+# New records keyed at a time: bounds the memory of a night's blocking keys (about 16 keys
+# a record) whatever the night's size.
+KEY_SLICE = 1_000_000
 
 
 @dataclass(frozen=True)
@@ -300,25 +305,25 @@ def _new_pairs(store: Store, people: Population, received: Received, settings: S
             received.new_records.select("kind", "record_id"), on=["kind", "record_id"]
         )
         changed = received.changed_cases
-    fresh_keys = record_keys(fresh)
+    broad = int(Pass.ONE_NAME_YEAR)
+    # The broadest pass's keys of every new record first: what the common keys count.
+    fresh_broad = broad_record_keys(fresh)
     broad_years = settings.broad_years
     every_case = case_keys(people.identities, broad_years=broad_years)
     received.stored()  # the store is free from here on
     if received.rekey:
         forget_matching(store)
     remember_layout(store, MATCH_LAYOUT)
-    broad = int(Pass.ONE_NAME_YEAR)
-    common = common_stored_keys(store, broad, settings.block_cap, adding=fresh_keys)
+    common = common_stored_keys(store, broad, settings.block_cap, adding=fresh_broad)
     by_seq = people.records.select("rec", "seq")
-    too_common = (pl.col("pass_bit") == broad) & pl.col("key").is_in(common.implode())
     exposed = pl.concat(
         [
             records_with_keys(store, broad, common).join(by_seq, on="seq")["rec"],
-            fresh_keys.filter(too_common)["rec"],
+            fresh_broad.filter(pl.col("key").is_in(common.implode()))["rec"],
         ]
     )
     kept = load_vectors(store).filter(~pl.col("case_id").is_in(changed.implode()))
-    found = [pairs_from_keys(every_case, fresh_keys, common)]
+    found = []
     if fresh.height < people.records.height and not changed.is_empty():
         changed_identities = people.identities.filter(pl.col("case_id").is_in(changed.implode()))
         wanted = case_keys(changed_identities, broad_years=broad_years)
@@ -326,9 +331,15 @@ def _new_pairs(store: Store, people: Population, received: Received, settings: S
         found.append(
             pairs_from_keys(wanted, history.select("rec", "pass_bit", "key", "no_year"), common)
         )
-    received.writes.submit(store_record_keys, store, fresh_keys, people.records)
+    # Every key of the new records, a slice of records at a time: made, joined and handed to
+    # the store's writer, with at most one slice's keys waiting to be written.
+    for start in range(0, max(fresh.height, 1), KEY_SLICE):
+        keys = record_keys(fresh.slice(start, KEY_SLICE))
+        found.append(pairs_from_keys(every_case, keys, common))
+        received.stored()
+        received.writes.submit(store_record_keys, store, keys, people.records)
     pairs = (
-        pl.concat(found)
+        pl.concat(found, how="vertical")
         .group_by("case_idx", "rec")
         .agg(pl.col("passes").bitwise_or())
         .sort("case_idx", "rec")

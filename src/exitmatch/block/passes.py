@@ -103,6 +103,12 @@ def record_keys(records: pl.DataFrame) -> pl.DataFrame:
     )
 
 
+def broad_record_keys(records: pl.DataFrame) -> pl.DataFrame:
+    """The broadest pass's rows of ``record_keys``: what ``common_keys`` counts."""
+    broad = Pass.ONE_NAME_YEAR
+    return _keys("rec", [(broad, _one_name_year_keys(records, "rec", widen=0))])
+
+
 def common_keys(keys: pl.DataFrame, cap: int) -> pl.Series:
     """Keys of the broadest pass shared by more than ``cap`` records of ``keys`` (all of
     them: a key is skipped the same whichever night its records came)."""
@@ -115,17 +121,15 @@ def pairs_from_keys(cases: pl.DataFrame, records: pl.DataFrame, common: pl.Serie
 
     Each pass hashes its keys with its own seed, so the join is on the key alone and the
     pass is checked after; pairs are grouped on one integer (case_idx and rec packed)."""
-    joined = cases.join(records, on="key", how="inner").filter(
+    joined = pl.concat(_joined_keys(cases, records)).filter(
         pl.col("pass_bit") == pl.col("pass_bit_right")
     )
-    name_only = pl.col("pass_bit") == int(Pass.NAME_ONLY)
     too_common = (pl.col("pass_bit") == int(Pass.ONE_NAME_YEAR)) & pl.col("key").is_in(
         common.implode()
     )
     packed = pl.col("case_idx").cast(pl.UInt64) * _PACK + pl.col("rec").cast(pl.UInt64)
     return (
-        joined.filter(~name_only | pl.col("no_year") | pl.col("no_year_right"))
-        .filter(~too_common)
+        joined.filter(~too_common)
         .group_by(__pair=packed)
         .agg(passes=pl.col("pass_bit").bitwise_or())
         .sort("__pair")
@@ -135,6 +139,20 @@ def pairs_from_keys(cases: pl.DataFrame, records: pl.DataFrame, common: pl.Serie
             passes="passes",
         )
     )
+
+
+def _joined_keys(cases: pl.DataFrame, records: pl.DataFrame) -> list[pl.DataFrame]:
+    """The key join, split so that the name-only pass meets only where a side has no
+    birth year: its keys are made for every pair of names, and joining them all first
+    made more rows than every other pass together."""
+    name_only = pl.col("pass_bit") == int(Pass.NAME_ONLY)
+    undated = pl.col("no_year")
+    named_cases, named_records = cases.filter(name_only), records.filter(name_only)
+    return [
+        cases.filter(~name_only).join(records.filter(~name_only), on="key"),
+        named_cases.filter(undated).join(named_records, on="key"),
+        named_cases.filter(~undated).join(named_records.filter(undated), on="key"),
+    ]
 
 
 _PACK = 1 << 32
@@ -357,7 +375,7 @@ def still_found(
     candidates = records.join(suspects.select("rec").unique(), on="rec")
     found = pairs_from_keys(
         case_keys(cases, broad_years=broad_years).filter(pl.col("pass_bit") == broad),
-        record_keys(candidates).filter(pl.col("pass_bit") == broad),
+        broad_record_keys(candidates),
         common,
     ).select("case_idx", "rec", __still=pl.lit(True))
     marked = pairs.join(found, on=["case_idx", "rec"], how="left")

@@ -250,6 +250,28 @@ def _checked(source: Source, raw: pl.DataFrame) -> pl.DataFrame:
     return frame
 
 
+def _kept_columns(source: Source, offset: int) -> list[pl.Expr]:
+    """What a checked slice keeps: where each row came from (``__at``, its row in the raw
+    frame), its reason, and per column the canonical value, the problem and, for a
+    scalar column with a problem, the text (the data issue's value)."""
+    kept = [
+        pl.col("_file"),
+        pl.col("_row"),
+        pl.col("__reason"),
+        (pl.int_range(pl.len(), dtype=pl.UInt32) + offset).alias("__at"),
+        cs.starts_with("__dob_"),
+    ]
+    for c in COLUMNS[source]:
+        if not _judged(c):
+            kept.append(pl.col(_t(c.name)))
+            continue
+        kept += [pl.col(_v(c.name)), pl.col(_p(c.name))]
+        if c.kind not in LIST_KINDS:
+            problem = pl.col(_p(c.name)).is_not_null()
+            kept.append(pl.when(problem).then(pl.col(_t(c.name))).alias(_t(c.name)))
+    return kept
+
+
 def _csv_field(expr: pl.Expr) -> pl.Expr:
     """A value as a CSV writer writes it: quoted when it holds a comma, quote or newline."""
     text = expr.cast(pl.Utf8)
@@ -407,23 +429,23 @@ def validate(
     """
     default = [c for c in raw.columns if not c.startswith("_")]
     # Row by row, in slices: the working columns of a whole night at once would take
-    # several times the memory of its rows. The parsed parts are spent after; dropping
-    # them makes every later filter cheaper.
+    # several times the memory of its rows. Each slice keeps only what the accepted rows,
+    # the data issues and the duplicate checks read; the text as read stays in ``raw``
+    # and is taken back for the quarantined rows alone.
     checked = pl.concat(
         [
-            _checked(source, raw.slice(start, CHECK_SLICE)).drop(cs.starts_with("__x_"))
+            _checked(source, raw.slice(start, CHECK_SLICE)).select(_kept_columns(source, start))
             for start in range(0, max(raw.height, 1), CHECK_SLICE)
         ]
     )
     checked = _mark_duplicates(source, checked)
     if known is not None and not known.is_empty():
         checked = _mark_known(source, checked, known)
-    # Each side takes only the columns it reads: accepted rows their cleaned values,
-    # quarantined rows their text as read.
-    as_read = [c for c in raw.columns if not c.startswith("__")]
     accepted = pl.col("__reason").is_null()
-    candidates = checked.drop(c for c in as_read if c not in ("_file", "_row")).filter(accepted)
-    rejected = checked.select(*as_read, "__reason").filter(~accepted)
+    candidates = checked.filter(accepted)
+    refused = checked.filter(~accepted).select("__at", "__reason")
+    as_read = [c for c in raw.columns if not c.startswith("__")]
+    rejected = raw.select(as_read)[refused["__at"]].with_columns(refused["__reason"])
     quarantine = _quarantine(source, rejected, file_columns or {}, default)
     return Validated(
         frame=_accepted(source, candidates),
