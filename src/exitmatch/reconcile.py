@@ -306,8 +306,16 @@ def _new_pairs(store: Store, people: Population, received: Received, settings: S
         )
         changed = received.changed_cases
     broad = int(Pass.ONE_NAME_YEAR)
-    # The broadest pass's keys of every new record first: what the common keys count.
-    fresh_broad = broad_record_keys(fresh)
+    # The new records' keys are made a slice of records at a time (``KEY_SLICE``), the first
+    # while the store is still writing the records; the common keys are counted on the
+    # broadest pass's keys of them all.
+    keys = record_keys(fresh.slice(0, KEY_SLICE))
+    fresh_broad = pl.concat(
+        [
+            keys.filter(pl.col("pass_bit") == broad),
+            broad_record_keys(fresh.slice(KEY_SLICE)),
+        ]
+    )
     broad_years = settings.broad_years
     every_case = case_keys(people.identities, broad_years=broad_years)
     received.stored()  # the store is free from here on
@@ -331,10 +339,11 @@ def _new_pairs(store: Store, people: Population, received: Received, settings: S
         found.append(
             pairs_from_keys(wanted, history.select("rec", "pass_bit", "key", "no_year"), common)
         )
-    # Every key of the new records, a slice of records at a time: made, joined and handed to
-    # the store's writer, with at most one slice's keys waiting to be written.
+    # Each slice's keys are joined and handed to the store's writer, with at most one
+    # slice's keys waiting to be written.
     for start in range(0, max(fresh.height, 1), KEY_SLICE):
-        keys = record_keys(fresh.slice(start, KEY_SLICE))
+        if start:  # the first slice's keys are made above
+            keys = record_keys(fresh.slice(start, KEY_SLICE))
         found.append(pairs_from_keys(every_case, keys, common))
         received.stored()
         received.writes.submit(store_record_keys, store, keys, people.records)

@@ -59,6 +59,8 @@ class Store:
                         "try again when it has finished (or pass --wait SECONDS)"
                     ) from e
                 time.sleep(_POLL_S)
+        # The run shows its own stages; DuckDB's progress bar would print into its logs.
+        connection.execute("SET enable_progress_bar = false")
         store = cls(connection, target)
         store._migrate()
         return store
