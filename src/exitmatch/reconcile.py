@@ -85,17 +85,21 @@ STORE_FILE = "exitmatch.duckdb"
 KEY_SLICE = 1_000_000
 
 
-@dataclass(frozen=True)
+@dataclass
 class Received:
     """What a run took in: ingestion results per source, and what is new."""
 
     run_id: int
     loaded: dict[Source, Ingested]
     changed_cases: pl.Series
+    # This run's records and those retained before it, until the population takes them
+    # (``take_records``); how many are new, and the first of their numbers (``seq``).
     new_records: pl.DataFrame
-    # Every case, and the records retained before this run.
-    cases: pl.DataFrame
     history: pl.DataFrame
+    new_count: int
+    first_new_seq: int
+    # Every case.
+    cases: pl.DataFrame
     # The store's blocking keys are to be rebuilt whole (none yet, or another layout).
     rekey: bool
     # The store's writes under way in the background (the new records first): nothing
@@ -104,6 +108,17 @@ class Received:
 
     def stored(self) -> None:
         self.writes.wait()
+
+    def take_records(self) -> pl.DataFrame:
+        """Every retained record: the history as read from the store, then this run's (the
+        same rows and types as reading them back). The frames are let go: the population
+        holds the records from here on, and a night's records are not held twice."""
+        history = self.history
+        new = self.new_records.select(
+            pl.col(name).cast(dtype) for name, dtype in history.schema.items()
+        )
+        self.history, self.new_records = history.clear(), self.new_records.clear()
+        return pl.concat([history, new])
 
 
 @dataclass(frozen=True)
@@ -206,7 +221,20 @@ def _receive(store: Store, inputs: Mapping[Source, Sequence[Path]], run_id: int)
     # The store writes the new records while names are normalised and keyed.
     writes = BackgroundWrites()
     writes.submit(store_records, store, new_records, run_id)
-    return Received(run_id, counted, changed, new_records, cases, history, rekey, writes)
+    # Numbered in order from the first (``number_records``).
+    first_new_seq = int(new_records.item(0, "seq")) if new_records.height else 0
+    return Received(
+        run_id,
+        counted,
+        changed,
+        new_records,
+        history,
+        new_records.height,
+        first_new_seq,
+        cases,
+        rekey,
+        writes,
+    )
 
 
 def _counts_only(result: Ingested) -> Ingested:
@@ -235,7 +263,7 @@ def _link(
         clock = now
 
     stage("normalising names, dates and documents")
-    people = population(received.cases, _all_records(received))
+    people = population(received.cases, received.take_records())
     # u's random comparisons need only the population: computed meanwhile.
     sampling = None if model is not None else _SAMPLING.submit(random_comparisons, people, settings)
     lap("normalise")
@@ -278,16 +306,6 @@ def _like(frame: pl.DataFrame, stored: pl.DataFrame) -> pl.DataFrame:
     return frame.select(pl.col(name).cast(dtype) for name, dtype in stored.schema.items())
 
 
-def _all_records(received: Received) -> pl.DataFrame:
-    """Every retained record: the history as read from the store, and this run's (the
-    same rows and types as reading them back)."""
-    history = received.history
-    new = received.new_records.select(
-        pl.col(name).cast(dtype) for name, dtype in history.schema.items()
-    )
-    return pl.concat([history, new])
-
-
 def _new_pairs(store: Store, people: Population, received: Received, settings: Settings) -> Found:
     """Pairs not compared before, and what else blocking knows (``Found``).
 
@@ -301,9 +319,8 @@ def _new_pairs(store: Store, people: Population, received: Received, settings: S
         fresh = people.records
         changed = people.cases["case_id"]
     else:
-        fresh = people.records.join(
-            received.new_records.select("kind", "record_id"), on=["kind", "record_id"]
-        )
+        new = (pl.col("seq") >= received.first_new_seq) if received.new_count else pl.lit(False)
+        fresh = people.records.filter(new)
         changed = received.changed_cases
     broad = int(Pass.ONE_NAME_YEAR)
     # The new records' keys are made a slice of records at a time (``KEY_SLICE``), the first
@@ -386,7 +403,7 @@ def _report(
             "cases": int(str(store.scalar("SELECT count(*) FROM cases"))),
             "records": int(str(store.scalar("SELECT count(*) FROM records"))),
             "compared_pairs": linked.scored.height,
-            "new_records": received.new_records.height,
+            "new_records": received.new_count,
             "new_or_changed_cases": received.changed_cases.len(),
         },
     )
