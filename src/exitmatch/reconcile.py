@@ -365,7 +365,7 @@ def _new_pairs(store: Store, people: Population, received: Received, settings: S
         received.stored()
         received.writes.submit(store_record_keys, store, keys, people.records)
     pairs = (
-        pl.concat(found, how="vertical")
+        pl.concat(found)
         .group_by("case_idx", "rec")
         .agg(pl.col("passes").bitwise_or())
         .sort("case_idx", "rec")
