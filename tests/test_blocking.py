@@ -3,6 +3,8 @@ pairs as blocking everything at once."""
 
 from __future__ import annotations
 
+import dataclasses
+
 import polars as pl
 import pytest
 
@@ -109,7 +111,7 @@ def _vectors_of_one_pair(
     )
     pairs = candidate_pairs(case, record)
     assert pairs.height == 1
-    vectors = vectors_for(Population(people.cases, case, record, people.encodings), pairs)
+    vectors = vectors_for(dataclasses.replace(people, identities=case, records=record), pairs)
     return pairs["passes"][0], vectors.height
 
 

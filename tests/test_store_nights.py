@@ -11,14 +11,17 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import polars as pl
 import pytest
 
 from exitmatch import reconcile
 from exitmatch.contract.codes import Source
+from exitmatch.link import population
 from exitmatch.reconcile import run_reconcile
 from exitmatch.settings import Settings
+from exitmatch.store.history import TERM_TABLES
 from exitmatch.store.store import Store
 from exitmatch.synth.config import SynthConfig
 from exitmatch.synth.generate import generate
@@ -79,6 +82,33 @@ def test_n_nights_equal_one_run_when_common_keys_are_skipped(
     for night in nights:
         run_reconcile(night, tmp_path / "nightly", settings)
     _same_outputs(tmp_path / "nightly", tmp_path / "once", (*OUTPUTS, "candidate_pairs.parquet"))
+
+
+def test_a_later_night_reads_only_the_history_it_needs(
+    nights: list[Inputs], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Fewer random pairs for u, so that its sample of records is not the whole history.
+    settings = Settings(random_pairs=3000)
+    run_reconcile(_together(nights), tmp_path / "once", settings)
+    for night in nights[:-1]:
+        run_reconcile(night, tmp_path / "nightly", settings)
+    read: list[int] = []
+
+    def counting_population(cases: pl.DataFrame, records: pl.DataFrame, *rest: Any) -> Any:
+        read.append(records.height)
+        return population(cases, records, *rest)
+
+    monkeypatch.setattr(reconcile, "population", counting_population)
+    report = run_reconcile(nights[-1], tmp_path / "nightly", settings)
+    assert report.store["new_records"] < read[0] < report.store["records"]
+    _same_outputs(tmp_path / "nightly", tmp_path / "once", (*OUTPUTS, "candidate_pairs.parquet"))
+    with (
+        Store.open(tmp_path / "nightly" / "exitmatch.duckdb") as nightly,
+        Store.open(tmp_path / "once" / "exitmatch.duckdb") as once,
+    ):
+        for table in TERM_TABLES.values():
+            query = f"SELECT * FROM {table} ORDER BY ALL"
+            assert nightly.frame(query).equals(once.frame(query)), table
 
 
 def test_keys_made_a_slice_of_records_at_a_time_give_the_same_run(

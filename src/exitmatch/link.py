@@ -14,11 +14,17 @@ from dataclasses import dataclass, field
 
 import polars as pl
 
+from exitmatch.block.passes import case_keys
 from exitmatch.compare.vectors import comparison_vectors, comparisons
 from exitmatch.normalize.encodings import encode_names
 from exitmatch.normalize.features import case_identities
 from exitmatch.score.apply import score
-from exitmatch.score.frequencies import attach_term_frequencies, with_term_frequencies
+from exitmatch.score.frequencies import (
+    TermCounts,
+    attach_term_frequencies,
+    term_counts,
+    with_term_frequencies,
+)
 from exitmatch.score.model import MatchModel
 from exitmatch.score.train import random_pairs, train_model
 from exitmatch.settings import Settings
@@ -26,11 +32,14 @@ from exitmatch.settings import Settings
 # What the kept blocking keys and comparison vectors were made with. Raise it when a
 # change to normalisation, blocking or comparison makes them stale: a store made with
 # another layout is re-keyed and re-compared whole on its next run.
-MATCH_LAYOUT = 3
+MATCH_LAYOUT = 4
 
 # Candidate pairs compared at a time: bounds the memory of the wide comparison frame
 # (both sides' fields and every name feature) whatever the night's size.
 COMPARE_CHUNK = 1_000_000
+
+# Random cases each sampled record is paired with, for u.
+U_PAIRS_PER_RECORD = 3
 
 # Columns that identify a comparison vector across runs.
 VECTOR_KEYS = ("case_id", "name_no", "dob_no", "kind", "record_id")
@@ -38,12 +47,14 @@ VECTOR_KEYS = ("case_id", "name_no", "dob_no", "kind", "record_id")
 
 @dataclass(frozen=True)
 class Population:
-    """Every case and retained record, normalised and keyed."""
+    """Every case and the retained records a run needs, normalised and keyed, with the
+    term counts of every retained record."""
 
     cases: pl.DataFrame
     identities: pl.DataFrame
     records: pl.DataFrame
     encodings: pl.DataFrame
+    counts: TermCounts
 
 
 @dataclass(frozen=True)
@@ -58,9 +69,19 @@ class Linked:
     timings_s: dict[str, float] = field(default_factory=dict)
 
 
-def population(cases: pl.DataFrame, records: pl.DataFrame) -> Population:
+def population(
+    cases: pl.DataFrame,
+    records: pl.DataFrame,
+    counted: TermCounts | None = None,
+    uncounted: pl.Expr | None = None,
+) -> Population:
     """Normalise ``cases`` (accepted inventory rows) and ``records`` (travel records as
-    ``normalize.features.travel_records`` makes them, in any order)."""
+    ``normalize.features.travel_records`` makes them, in any order).
+
+    ``counted`` are the term counts of the retained records counted before (none where
+    not given) and ``uncounted`` picks those of ``records`` they do not count yet (all
+    where not given): the records' frequencies are taken from the two together.
+    """
     cases = (
         cases.sort("case_id")
         .with_row_index("case_idx")
@@ -77,8 +98,11 @@ def population(cases: pl.DataFrame, records: pl.DataFrame) -> Population:
     )
     encodings = encode_names(names)
     identities = _with_sounds(identities, encodings)
-    records = with_term_frequencies(_with_sounds(records, encodings), encodings)
-    return Population(cases, identities, records, encodings)
+    records = _with_sounds(records, encodings)
+    fresh = records if uncounted is None else records.filter(uncounted)
+    counts = (counted or TermCounts.empty()).plus(term_counts(fresh, encodings))
+    records = with_term_frequencies(records, encodings, counts)
+    return Population(cases, identities, records, encodings, counts)
 
 
 def vectors_for(people: Population, pairs: pl.DataFrame) -> pl.DataFrame:
@@ -119,14 +143,30 @@ def indexed(people: Population, stored: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def random_comparisons(people: Population, settings: Settings) -> pl.DataFrame:
-    """Comparison vectors of random (case, record) pairs of the whole population: nearly
-    all non-matches, what u is counted on. They depend on the population alone, so they
-    can be computed while the candidate pairs are found."""
-    sample = random_pairs(
-        people.cases.height, people.records.height, settings.random_pairs, settings.seed
-    )
+def sample_size(settings: Settings) -> int:
+    """Records drawn for u: each is paired with ``U_PAIRS_PER_RECORD`` random cases."""
+    return -(-settings.random_pairs // U_PAIRS_PER_RECORD)
+
+
+def random_comparisons(people: Population, sampled: pl.Series, settings: Settings) -> pl.DataFrame:
+    """Comparison vectors of random (case, record) pairs: the records ``sampled`` (their
+    ``seq``, drawn from every retained record, ``store.history.sampled_records``), each
+    with random cases. Nearly all are non-matches, what u is counted on. They depend on
+    the population alone, so they can be computed while the candidate pairs are found."""
+    recs = people.records.join(sampled.to_frame("seq"), on="seq", how="semi")["rec"].sort()
+    sample = random_pairs(people.cases.height, recs, settings.random_pairs, settings.seed)
     return comparison_vectors(sample, people.identities, people.records, people.encodings)
+
+
+def case_search_keys(cases: pl.DataFrame, settings: Settings) -> pl.DataFrame:
+    """The blocking keys of ``cases`` alone (pass_bit, key, no_year), to find the retained
+    records they can pair with before the records are read."""
+    identities = case_identities(cases.with_row_index("case_idx"))
+    names = pl.concat([identities["surname"], identities["given"]])
+    keys = case_keys(
+        _with_sounds(identities, encode_names(names)), broad_years=settings.broad_years
+    )
+    return keys.select("pass_bit", "key").unique()
 
 
 def train(
@@ -139,7 +179,7 @@ def train(
         vectors,
         random_vectors,
         n_cases=people.cases.height,
-        n_records=people.records.height,
+        n_records=people.counts.records,
         em_iterations=settings.em_iterations,
     )
 

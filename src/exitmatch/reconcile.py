@@ -12,6 +12,7 @@ and running again converges on the same outputs.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import time
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -39,9 +40,11 @@ from exitmatch.link import (
     MATCH_LAYOUT,
     Linked,
     Population,
+    case_search_keys,
     indexed,
     population,
     random_comparisons,
+    sample_size,
     scored,
     stable_keyed,
     train,
@@ -50,16 +53,25 @@ from exitmatch.link import (
 from exitmatch.normalize.features import travel_records
 from exitmatch.output.files import write_json
 from exitmatch.output.results import write_results
+from exitmatch.score.frequencies import TermCounts
 from exitmatch.score.model import MatchModel
 from exitmatch.settings import Settings
 from exitmatch.store.background import BackgroundWrites
+from exitmatch.store.history import (
+    known_record_ids,
+    load_term_counts,
+    needed_records,
+    no_record_keys,
+    no_records,
+    replace_term_counts,
+    sampled_records,
+)
 from exitmatch.store.rejections import standing_rejections
 from exitmatch.store.state import (
     changed_cases,
     common_stored_keys,
     forget_matching,
     ingested_digests,
-    known_record_ids,
     layout_changed,
     load_cases,
     load_records,
@@ -92,7 +104,7 @@ class Received:
     run_id: int
     loaded: dict[Source, Ingested]
     changed_cases: pl.Series
-    # This run's records and those retained before it, until the population takes them
+    # This run's records and the retained ones it needs, until the population takes them
     # (``take_records``); how many are new, and the first of their numbers (``seq``).
     new_records: pl.DataFrame
     history: pl.DataFrame
@@ -100,14 +112,25 @@ class Received:
     first_new_seq: int
     # Every case.
     cases: pl.DataFrame
-    # The store's blocking keys are to be rebuilt whole (none yet, or another layout).
+    # The store's blocking keys are to be rebuilt whole (none yet, or another layout):
+    # every retained record is read, and counted again.
     rekey: bool
+    # The term counts of the retained records before this run (None where they are
+    # counted again), the records drawn for u (``seq``), and the retained records' keys
+    # that the new or changed cases share.
+    counted: TermCounts | None
+    sampled: pl.Series
+    history_keys: pl.DataFrame
     # The store's writes under way in the background (the new records first): nothing
     # else may use the store until they are done (``stored``).
     writes: BackgroundWrites
 
     def stored(self) -> None:
         self.writes.wait()
+
+    def is_new(self) -> pl.Expr:
+        """Whether a record (by ``seq``) arrived in this run."""
+        return (pl.col("seq") >= self.first_new_seq) if self.new_count else pl.lit(False)
 
     def take_records(self) -> pl.DataFrame:
         """Every retained record: the history as read from the store, then this run's (the
@@ -158,7 +181,7 @@ def run_reconcile(
         clock = time.perf_counter()
         with store.transaction():
             stage("reading and checking the files")
-            received = _receive(store, inputs, run_id)
+            received = _receive(store, inputs, run_id, settings)
             try:
                 timings["read"] = round(time.perf_counter() - clock, 3)
                 if received.cases.is_empty():
@@ -191,11 +214,17 @@ def run_reconcile(
 _SAMPLING = ThreadPoolExecutor(max_workers=1, thread_name_prefix="exitmatch-sample")
 
 
-def _receive(store: Store, inputs: Mapping[Source, Sequence[Path]], run_id: int) -> Received:
+def _receive(
+    store: Store, inputs: Mapping[Source, Sequence[Path]], run_id: int, settings: Settings
+) -> Received:
     skip = ingested_digests(store)
     loaded: dict[Source, Ingested] = {}
     for source, paths in inputs.items():
-        known = None if source is Source.INVENTORY else known_record_ids(store, source)
+        known = (
+            None
+            if source is Source.INVENTORY
+            else functools.partial(known_record_ids, store, source)
+        )
         loaded[source] = ingest(source, paths, known=known, skip=skip)
     remember_files(store, loaded.values(), run_id)
     changed = pl.Series("case_id", [], dtype=pl.Utf8)
@@ -210,14 +239,26 @@ def _receive(store: Store, inputs: Mapping[Source, Sequence[Path]], run_id: int)
         return loaded[source].frame if source in loaded else None
 
     travel = [frame(s) for s in (Source.LAND, Source.AIR, Source.ENTRIES)]
-    history = load_records(store)
     new_records = number_records(
-        store, travel_records(*travel) if any(f is not None for f in travel) else history.head(0)
+        store,
+        travel_records(*travel) if any(f is not None for f in travel) else no_records(store),
     )
     # The rows are in new_records now; only the counts are still needed.
-    counted = {source: _counts_only(result) for source, result in loaded.items()}
+    counts_only = {source: _counts_only(result) for source, result in loaded.items()}
     cases = load_cases(store)
     rekey = layout_changed(store, MATCH_LAYOUT) or stored_key_count(store) == 0
+    sampled = sampled_records(store, new_records, sample_size(settings), settings.seed)
+    if rekey:
+        history, history_keys, counted = load_records(store), no_record_keys(store), None
+    else:
+        searched = cases.filter(pl.col("case_id").is_in(changed.implode()))
+        history_keys = (
+            matching_record_keys(store, case_search_keys(searched, settings))
+            if searched.height
+            else no_record_keys(store)
+        )
+        history = needed_records(store, pl.concat([history_keys["seq"], sampled]))
+        counted = load_term_counts(store)
     # The store writes the new records while names are normalised and keyed.
     writes = BackgroundWrites()
     writes.submit(store_records, store, new_records, run_id)
@@ -225,7 +266,7 @@ def _receive(store: Store, inputs: Mapping[Source, Sequence[Path]], run_id: int)
     first_new_seq = int(new_records.item(0, "seq")) if new_records.height else 0
     return Received(
         run_id,
-        counted,
+        counts_only,
         changed,
         new_records,
         history,
@@ -233,6 +274,9 @@ def _receive(store: Store, inputs: Mapping[Source, Sequence[Path]], run_id: int)
         first_new_seq,
         cases,
         rekey,
+        counted,
+        sampled,
+        history_keys,
         writes,
     )
 
@@ -263,9 +307,15 @@ def _link(
         clock = now
 
     stage("normalising names, dates and documents")
-    people = population(received.cases, received.take_records())
+    uncounted = None if received.counted is None else received.is_new()
+    people = population(received.cases, received.take_records(), received.counted, uncounted)
+    received.writes.submit(replace_term_counts, store, people.counts)
     # u's random comparisons need only the population: computed meanwhile.
-    sampling = None if model is not None else _SAMPLING.submit(random_comparisons, people, settings)
+    sampling = (
+        None
+        if model is not None
+        else _SAMPLING.submit(random_comparisons, people, received.sampled, settings)
+    )
     lap("normalise")
     stage("blocking")
     found = _new_pairs(store, people, received, settings)
@@ -319,8 +369,7 @@ def _new_pairs(store: Store, people: Population, received: Received, settings: S
         fresh = people.records
         changed = people.cases["case_id"]
     else:
-        new = (pl.col("seq") >= received.first_new_seq) if received.new_count else pl.lit(False)
-        fresh = people.records.filter(new)
+        fresh = people.records.filter(received.is_new())
         changed = received.changed_cases
     broad = int(Pass.ONE_NAME_YEAR)
     # The new records' keys are made a slice of records at a time (``KEY_SLICE``), the first
@@ -349,10 +398,11 @@ def _new_pairs(store: Store, people: Population, received: Received, settings: S
     )
     kept = load_vectors(store).filter(~pl.col("case_id").is_in(changed.implode()))
     found = []
-    if fresh.height < people.records.height and not changed.is_empty():
+    if not received.rekey and not changed.is_empty():
+        # The retained records the changed cases share a key with (read with the history).
         changed_identities = people.identities.filter(pl.col("case_id").is_in(changed.implode()))
         wanted = case_keys(changed_identities, broad_years=broad_years)
-        history = matching_record_keys(store, wanted).join(by_seq, on="seq")
+        history = received.history_keys.join(by_seq, on="seq")
         found.append(
             pairs_from_keys(wanted, history.select("rec", "pass_bit", "key", "no_year"), common)
         )

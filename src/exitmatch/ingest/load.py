@@ -38,7 +38,7 @@ from exitmatch.ingest.formats import (
     find_inputs,
     read_new,
 )
-from exitmatch.ingest.validate import ISSUES_SCHEMA, QUARANTINE_SCHEMA, validate
+from exitmatch.ingest.validate import ISSUES_SCHEMA, QUARANTINE_SCHEMA, KnownIds, validate
 from exitmatch.output.files import write_json, write_model_csv
 
 QUARANTINE_FILE = "quarantine.csv"
@@ -74,12 +74,13 @@ def ingest(
     source: Source,
     paths: Sequence[Path],
     *,
-    known: pl.Series | None = None,
+    known: KnownIds | None = None,
     skip: frozenset[str] = frozenset(),
 ) -> Ingested:
     """Read and validate every file given for ``source`` (folders expanded, sorted by name).
 
-    ``known``: record ids received in earlier runs (their repeats are duplicates); ``skip``:
+    ``known``: which record ids were received in earlier runs (their repeats are
+    duplicates); ``skip``:
     sha256 digests of files already ingested, which are not read again.
     """
     started = time.perf_counter()

@@ -17,7 +17,7 @@ What happens to a row:
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import Enum
 from typing import NamedTuple
@@ -347,9 +347,16 @@ def _mark_duplicates(source: Source, checked: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def _mark_known(source: Source, checked: pl.DataFrame, known: pl.Series) -> pl.DataFrame:
+# Given record ids, those received in earlier runs.
+KnownIds = Callable[[pl.Series], pl.Series]
+
+
+def _mark_known(source: Source, checked: pl.DataFrame, known: KnownIds) -> pl.DataFrame:
     """Give usable rows whose key was received in an earlier run their reason."""
-    repeat = pl.col("__reason").is_null() & pl.col(_t(KEY[source])).is_in(known.implode())
+    key = pl.col(_t(KEY[source]))
+    asked = checked.filter(pl.col("__reason").is_null()).select(key.unique())
+    repeated = known(asked.to_series()) if asked.height else asked.to_series()
+    repeat = pl.col("__reason").is_null() & key.is_in(repeated.implode())
     why = pl.lit(f"duplicate {KEY[source]}, already received in an earlier run")
     return checked.with_columns(pl.when(repeat).then(why).otherwise("__reason").alias("__reason"))
 
@@ -418,14 +425,14 @@ def validate(
     source: Source,
     raw: pl.DataFrame,
     file_columns: Mapping[str, Sequence[str]] | None = None,
-    known: pl.Series | None = None,
+    known: KnownIds | None = None,
 ) -> Validated:
     """Validate the raw text rows of one source (all its files, in reading order).
 
     ``raw`` holds text columns plus ``_file`` and ``_row`` (and ``_raw`` for JSON lines);
     ``file_columns`` gives each file's own column order, to show quarantined rows as read.
-    ``known`` holds record ids already received in earlier runs: a row repeating one is a
-    duplicate like one repeated within these files.
+    ``known`` tells which record ids were already received in earlier runs: a row
+    repeating one is a duplicate like one repeated within these files.
     """
     default = [c for c in raw.columns if not c.startswith("_")]
     # Row by row, in slices: the working columns of a whole night at once would take
@@ -439,7 +446,7 @@ def validate(
         ]
     )
     checked = _mark_duplicates(source, checked)
-    if known is not None and not known.is_empty():
+    if known is not None:
         checked = _mark_known(source, checked, known)
     accepted = pl.col("__reason").is_null()
     candidates = checked.filter(accepted)

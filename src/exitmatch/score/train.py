@@ -18,13 +18,17 @@ from exitmatch.score.em import (
 from exitmatch.score.model import ComparisonParameters, LevelParameters, MatchModel
 
 
-def random_pairs(n_cases: int, n_records: int, count: int, seed: int) -> pl.DataFrame:
-    """``count`` (case_idx, rec) pairs drawn uniformly, reproducibly from ``seed``."""
+def random_pairs(n_cases: int, recs: pl.Series, count: int, seed: int) -> pl.DataFrame:
+    """Distinct (case_idx, rec) pairs, about ``count`` of them: each of ``recs`` (a
+    sample of records, in order) with as many cases drawn uniformly, reproducibly from
+    ``seed``, as it takes."""
+    per_record = -(-count // max(recs.len(), 1))
     rng = np.random.default_rng(seed)
+    cases = rng.integers(0, max(n_cases, 1), (recs.len(), per_record), dtype=np.uint32)
     return pl.DataFrame(
         {
-            "case_idx": rng.integers(0, n_cases, count, dtype=np.uint32),
-            "rec": rng.integers(0, n_records, count, dtype=np.uint32),
+            "case_idx": cases.reshape(-1),
+            "rec": np.repeat(recs.cast(pl.UInt32).to_numpy(), per_record),
         }
     ).unique(maintain_order=True)
 

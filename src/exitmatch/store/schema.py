@@ -106,6 +106,16 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
             rejected_at TIMESTAMPTZ, vector_digest TEXT, seen_run BIGINT,
             PRIMARY KEY (case_id, exit_source, exit_record_id))""",
     ),
+    # 5: the term counts of every retained record (``score.frequencies.TermCounts``), kept
+    # as sums as records arrive, so that a run reads the history's records it needs and
+    # not all of them. They are made with the matching layout (which changes with this),
+    # so the next run counts the history whole.
+    (
+        "CREATE TABLE name_counts (nationality TEXT, value TEXT, n BIGINT)",
+        "CREATE TABLE nationality_counts (nationality TEXT, n BIGINT)",
+        """CREATE TABLE dob_counts (
+            dob_year SMALLINT, dob_month TINYINT, dob_day TINYINT, n BIGINT)""",
+    ),
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

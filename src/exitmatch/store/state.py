@@ -12,7 +12,6 @@ from datetime import UTC, datetime
 
 import polars as pl
 
-from exitmatch.contract.codes import Source
 from exitmatch.contract.outputs import RunReport
 from exitmatch.decide.outcomes import Outcomes
 from exitmatch.ingest.frames import INVENTORY
@@ -20,18 +19,10 @@ from exitmatch.ingest.load import Ingested
 from exitmatch.score.model import MatchModel
 from exitmatch.store.store import Store
 
-# The kind of travel record each source brings.
-KIND = {Source.LAND: "land", Source.AIR: "air", Source.ENTRIES: "entry"}
-
 
 def ingested_digests(store: Store) -> frozenset[str]:
     digests = store.frame("SELECT sha256 FROM ledger")["sha256"]
     return frozenset(digests.drop_nulls().to_list())
-
-
-def known_record_ids(store: Store, source: Source) -> pl.Series:
-    frame = store.frame("SELECT record_id FROM records WHERE kind = ?", [KIND[source]])
-    return frame["record_id"]
 
 
 def remember_files(store: Store, loaded: Iterable[Ingested], run_id: int) -> None:
@@ -277,7 +268,8 @@ def layout_changed(store: Store, layout: int) -> bool:
 
 
 def forget_matching(store: Store) -> None:
-    """Drop every kept key and vector (they are rebuilt from the cases and records)."""
+    """Drop every kept key and vector (they are rebuilt from the cases and records; the
+    term counts are replaced whole by every run)."""
     store.connection.execute("DELETE FROM record_keys")
     store.connection.execute("DELETE FROM vectors")
 

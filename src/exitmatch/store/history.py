@@ -1,0 +1,101 @@
+"""What a run reads of the retained history: the records it needs, never all of them.
+
+A store keeps every record received, far more than a night brings. A run reads, beside
+its own records, only the records its kept comparisons point to, those a new or changed
+case finds by blocking key, and a sample for u; what it needs of the rest (how common a
+name or date of birth is) it reads from term counts kept as records arrive.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+
+import duckdb
+import polars as pl
+
+from exitmatch.contract.codes import Source
+from exitmatch.score.frequencies import TermCounts
+from exitmatch.store.store import Store
+
+# The kind of travel record each source brings.
+KIND = {Source.LAND: "land", Source.AIR: "air", Source.ENTRIES: "entry"}
+
+# Where each part of ``TermCounts`` is kept.
+TERM_TABLES = {"names": "name_counts", "nationalities": "nationality_counts", "dates": "dob_counts"}
+
+
+@contextlib.contextmanager
+def _registered(store: Store, name: str, frame: pl.DataFrame) -> Iterator[None]:
+    store.connection.register(name, frame.to_arrow())
+    try:
+        yield
+    finally:
+        # In an aborted transaction this fails too; the first error is the one to see.
+        with contextlib.suppress(duckdb.Error):
+            store.connection.unregister(name)
+
+
+def known_record_ids(store: Store, source: Source, ids: pl.Series) -> pl.Series:
+    """Those of ``ids`` that retained records of ``source`` already carry."""
+    with _registered(store, "__ids", pl.DataFrame({"record_id": ids})):
+        frame = store.frame(
+            "SELECT record_id FROM records WHERE kind = ? "
+            "AND record_id IN (SELECT record_id FROM __ids)",
+            [KIND[source]],
+        )
+    return frame["record_id"]
+
+
+def load_term_counts(store: Store) -> TermCounts:
+    empty = TermCounts.empty()
+    parts = {
+        part: store.frame(f"SELECT * FROM {table}").select(
+            pl.col(name).cast(dtype) for name, dtype in getattr(empty, part).schema.items()
+        )
+        for part, table in TERM_TABLES.items()
+    }
+    return TermCounts(**parts)
+
+
+def replace_term_counts(store: Store, counts: TermCounts) -> None:
+    for part, table in TERM_TABLES.items():
+        store.connection.execute(f"DELETE FROM {table}")
+        store.insert(table, getattr(counts, part))
+
+
+def sampled_records(store: Store, new: pl.DataFrame, size: int, seed: int) -> pl.Series:
+    """``seq`` of the ``size`` records, among those retained and ``new`` (kind,
+    record_id, seq), whose hash of kind, record_id and ``seed`` is smallest: a uniform
+    sample that depends on which records are retained, not on the order they came in."""
+    with _registered(store, "__new", new.select("kind", "record_id", "seq")):
+        frame = store.frame(
+            "SELECT seq FROM (SELECT kind, record_id, seq FROM records "
+            "UNION ALL SELECT kind, record_id, seq FROM __new) "
+            "ORDER BY hash(kind, record_id, ?::BIGINT), kind, record_id LIMIT ?",
+            [seed, size],
+        )
+    return frame["seq"]
+
+
+def needed_records(store: Store, seqs: pl.Series) -> pl.DataFrame:
+    """The retained records numbered ``seqs``, and those any kept comparison points to,
+    in the order of ``state.load_records``."""
+    with _registered(store, "__wanted", pl.DataFrame({"seq": seqs.cast(pl.Int64)})):
+        return store.frame(
+            "WITH wanted AS (SELECT seq FROM __wanted UNION "
+            "SELECT r.seq FROM records r SEMI JOIN vectors v "
+            "ON r.kind = v.kind AND r.record_id = v.record_id) "
+            "SELECT r.* EXCLUDE (received_run) FROM records r SEMI JOIN wanted w "
+            "ON r.seq = w.seq ORDER BY kind, record_id"
+        )
+
+
+def no_records(store: Store) -> pl.DataFrame:
+    """No records, with the columns and types of ``state.load_records``."""
+    return store.frame("SELECT * EXCLUDE (received_run) FROM records LIMIT 0")
+
+
+def no_record_keys(store: Store) -> pl.DataFrame:
+    """No record keys, with the columns and types of ``state.matching_record_keys``."""
+    return store.frame("SELECT * FROM record_keys LIMIT 0")
