@@ -46,8 +46,12 @@ def test_an_older_store_with_data_is_migrated_and_gives_the_same_outputs(
     for column in ("departed_at", "departure_place", "match_weight"):
         connection.execute(f"ALTER TABLE candidates DROP COLUMN {column}")
     # ... nor the term counts (5).
-    for table in ("name_counts", "nationality_counts", "dob_counts"):
+    for table in ("name_counts", "nationality_counts", "dob_counts", "common_keys", "u_sample"):
         connection.execute(f"DROP TABLE {table}")
+    connection.execute("DELETE FROM meta WHERE key IN ('u_sample', 'common_cap')")
+    connection.execute("DROP INDEX vectors_case")
+    connection.execute("ALTER TABLE vectors DROP COLUMN seq")
+    connection.execute("CREATE INDEX vectors_case ON vectors (case_id)")
     connection.execute("UPDATE meta SET value = '1' WHERE key = 'schema_version'")
     connection.close()
     for name in DECISIONS:

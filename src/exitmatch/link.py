@@ -126,8 +126,8 @@ def stable_keyed(people: Population, vectors: pl.DataFrame) -> pl.DataFrame:
     keeps them."""
     return (
         vectors.join(people.identities.select("ident", "case_id", "name_no", "dob_no"), on="ident")
-        .join(people.records.select("rec", "kind", "record_id"), on="rec")
-        .select(*VECTOR_KEYS, "passes", *_gamma_columns(), "name_swapped")
+        .join(people.records.select("rec", "kind", "record_id", "seq"), on="rec")
+        .select(*VECTOR_KEYS, "passes", *_gamma_columns(), "name_swapped", "seq")
     )
 
 

@@ -67,15 +67,29 @@ def replace_term_counts(store: Store, counts: TermCounts) -> None:
 def sampled_records(store: Store, new: pl.DataFrame, size: int, seed: int) -> pl.Series:
     """``seq`` of the ``size`` records, among those retained and ``new`` (kind,
     record_id, seq), whose hash of kind, record_id and ``seed`` is smallest: a uniform
-    sample that depends on which records are retained, not on the order they came in."""
+    sample that depends on which records are retained, not on the order they came in.
+
+    The sample is kept (``u_sample``): the smallest of all retained records are the
+    smallest of the kept sample and the new records. It is drawn from every record again
+    where it was drawn otherwise (another size, seed or hash function)."""
+    drawn = f"{size}/{seed}/duckdb {duckdb.__version__}"
+    kept = store.scalar("SELECT value FROM meta WHERE key = 'u_sample'")
+    retained = "records" if kept != drawn else "u_sample"
     with _registered(store, "__new", new.select("kind", "record_id", "seq")):
-        frame = store.frame(
-            "SELECT seq FROM (SELECT kind, record_id, seq FROM records "
-            "UNION ALL SELECT kind, record_id, seq FROM __new) "
-            "ORDER BY hash(kind, record_id, ?::BIGINT), kind, record_id LIMIT ?",
+        store.connection.execute(
+            "CREATE OR REPLACE TEMP TABLE __sample AS SELECT seq, kind, record_id, h FROM "
+            f"(SELECT seq, kind, record_id, hash(kind, record_id, ?::BIGINT) AS h FROM "
+            f"(SELECT seq, kind, record_id FROM {retained} UNION ALL "
+            "SELECT seq, kind, record_id FROM __new)) ORDER BY h, kind, record_id LIMIT ?",
             [seed, size],
         )
-    return frame["seq"]
+    try:
+        store.connection.execute("DELETE FROM u_sample")
+        store.connection.execute("INSERT INTO u_sample SELECT * FROM __sample")
+    finally:
+        store.connection.execute("DROP TABLE __sample")
+    store.connection.execute("INSERT OR REPLACE INTO meta VALUES ('u_sample', ?)", [drawn])
+    return store.frame("SELECT seq FROM u_sample ORDER BY seq")["seq"]
 
 
 def needed_records(store: Store, seqs: pl.Series) -> pl.DataFrame:
@@ -83,9 +97,7 @@ def needed_records(store: Store, seqs: pl.Series) -> pl.DataFrame:
     in the order of ``state.load_records``."""
     with _registered(store, "__wanted", pl.DataFrame({"seq": seqs.cast(pl.Int64)})):
         return store.frame(
-            "WITH wanted AS (SELECT seq FROM __wanted UNION "
-            "SELECT r.seq FROM records r SEMI JOIN vectors v "
-            "ON r.kind = v.kind AND r.record_id = v.record_id) "
+            "WITH wanted AS (SELECT seq FROM __wanted UNION SELECT seq FROM vectors) "
             "SELECT r.* EXCLUDE (received_run) FROM records r SEMI JOIN wanted w "
             "ON r.seq = w.seq ORDER BY kind, record_id"
         )

@@ -115,6 +115,17 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         "CREATE TABLE nationality_counts (nationality TEXT, n BIGINT)",
         """CREATE TABLE dob_counts (
             dob_year SMALLINT, dob_month TINYINT, dob_day TINYINT, n BIGINT)""",
+        # The broadest pass's keys shared by more retained records than the block cap
+        # (``meta.common_cap``): counts only grow, so a night adds to them and counts only
+        # its own keys, not the whole history's.
+        'CREATE TABLE common_keys ("key" UBIGINT)',
+        # The records drawn for u (``store.history.sampled_records``), kept as records
+        # arrive: the smallest hashes of all retained records are the smallest of those
+        # kept and the night's. ``meta.u_sample`` says how they were drawn.
+        "CREATE TABLE u_sample (seq BIGINT, kind TEXT, record_id TEXT, h UBIGINT)",
+        # Each kept comparison's record by number, so that a run reads the records its
+        # comparisons point to without a join on kind and record_id.
+        "ALTER TABLE vectors ADD COLUMN seq BIGINT",
     ),
 )
 

@@ -123,7 +123,7 @@ def replace_vectors(store: Store, changed: pl.Series, vectors: pl.DataFrame) -> 
 
 
 def load_vectors(store: Store) -> pl.DataFrame:
-    return store.frame("SELECT * FROM vectors")
+    return store.frame("SELECT * EXCLUDE (seq) FROM vectors")
 
 
 def record_run(
@@ -229,21 +229,36 @@ def common_stored_keys(
     store: Store, broad: int, cap: int, adding: pl.DataFrame | None = None
 ) -> pl.Series:
     """Keys of the broadest pass shared by more than ``cap`` retained records, counting
-    too the records about to be kept whose keys are ``adding`` (pass_bit, key)."""
+    too the records about to be kept whose keys are ``adding`` (pass_bit, key).
+
+    A key once common stays common (records are only added), so the store keeps them
+    (``common_keys``) and a run counts only the keys it adds that are not common yet; the
+    whole history is counted again only where the cap has changed."""
     fresh = pl.DataFrame(schema={"key": pl.UInt64, "n": pl.UInt32})
     if adding is not None:
         fresh = adding.filter(pl.col("pass_bit") == broad).group_by("key").len("n")
+    counted_cap = store.scalar("SELECT value FROM meta WHERE key = 'common_cap'")
+    recount = counted_cap is None or int(str(counted_cap)) != cap
+    if recount:
+        store.connection.execute("DELETE FROM common_keys")
+    else:
+        kept = store.frame('SELECT "key" FROM common_keys')["key"].cast(pl.UInt64)
+        fresh = fresh.filter(~pl.col("key").is_in(kept.implode()))
     store.connection.register("__fresh", fresh.to_arrow())
     try:
-        frame = store.frame(
-            'WITH kept AS (SELECT "key", count(*) AS n FROM record_keys WHERE pass_bit = ? '
-            'GROUP BY "key") SELECT "key" FROM kept FULL JOIN __fresh f USING ("key") '
+        # Every stored key where counting again; else only those the run adds.
+        scope = "" if recount else 'AND "key" IN (SELECT "key" FROM __fresh)'
+        store.connection.execute(
+            'INSERT INTO common_keys SELECT "key" FROM (SELECT "key", count(*) AS n '
+            f'FROM record_keys WHERE pass_bit = ? {scope} GROUP BY "key") kept '
+            'FULL JOIN __fresh f USING ("key") '
             "WHERE coalesce(kept.n, 0) + coalesce(f.n, 0) > ?",
             [broad, cap],
         )
     finally:
         store.connection.unregister("__fresh")
-    return frame["key"].cast(pl.UInt64).sort()
+    store.connection.execute("INSERT OR REPLACE INTO meta VALUES ('common_cap', ?)", [str(cap)])
+    return store.frame('SELECT "key" FROM common_keys')["key"].cast(pl.UInt64).sort()
 
 
 def matching_record_keys(store: Store, wanted: pl.DataFrame) -> pl.DataFrame:
@@ -268,10 +283,12 @@ def layout_changed(store: Store, layout: int) -> bool:
 
 
 def forget_matching(store: Store) -> None:
-    """Drop every kept key and vector (they are rebuilt from the cases and records; the
-    term counts are replaced whole by every run)."""
-    store.connection.execute("DELETE FROM record_keys")
-    store.connection.execute("DELETE FROM vectors")
+    """Drop every kept key, vector and common key (they are rebuilt from the cases and
+    records; the term counts are replaced whole by every run, and u's sample does not
+    depend on the matching layout)."""
+    for table in ("record_keys", "vectors", "common_keys"):
+        store.connection.execute(f"DELETE FROM {table}")
+    store.connection.execute("DELETE FROM meta WHERE key = 'common_cap'")
 
 
 def remember_layout(store: Store, layout: int) -> None:
