@@ -1,11 +1,12 @@
 """Linking: from the store's cases and records to scored (case, record) pairs.
 
-A ``Population`` is everything known at the time of a run: every case and every retained
-record, normalised, with stable integer keys (``case_idx`` by case_id, ``ident`` per case
-identity, ``rec`` by source and record_id) so the same data gives the same keys whatever
-night it arrived. Only what is new is blocked and compared (``exitmatch.reconcile`` keeps
-the keys and vectors in the store); ``train`` and ``scored`` re-weigh every kept vector
-against today's population, so N nights give what one run over the same data gives.
+A ``Population`` is what a run works on: every case and the retained records it needs
+(``exitmatch.store.history``), normalised, with integer keys in a stable order
+(``case_idx`` by case_id, ``ident`` per case identity, ``rec`` by source and record_id),
+and the term counts of every retained record. Only what is new is blocked and compared
+(``exitmatch.reconcile`` keeps the keys and vectors in the store); ``train`` and
+``scored`` re-weigh every kept vector against today's population, so N nights give what
+one run over the same data gives.
 """
 
 from __future__ import annotations
