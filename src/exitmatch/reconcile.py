@@ -133,9 +133,10 @@ class Received:
         return (pl.col("seq") >= self.first_new_seq) if self.new_count else pl.lit(False)
 
     def take_records(self) -> pl.DataFrame:
-        """Every retained record: the history as read from the store, then this run's (the
-        same rows and types as reading them back). The frames are let go: the population
-        holds the records from here on, and a night's records are not held twice."""
+        """The records the run works on: the retained ones it read from the store, then
+        this run's (the same rows and types as reading them back). The frames are let go:
+        the population holds the records from here on, and a night's records are not held
+        twice."""
         history = self.history
         new = self.new_records.select(
             pl.col(name).cast(dtype) for name, dtype in history.schema.items()
@@ -400,8 +401,8 @@ def _new_pairs(store: Store, people: Population, received: Received, settings: S
     found = []
     if not received.rekey and not changed.is_empty():
         # The retained records the changed cases share a key with (read with the history).
-        changed_identities = people.identities.filter(pl.col("case_id").is_in(changed.implode()))
-        wanted = case_keys(changed_identities, broad_years=broad_years)
+        changed_idx = people.cases.filter(pl.col("case_id").is_in(changed.implode()))["case_idx"]
+        wanted = every_case.filter(pl.col("case_idx").is_in(changed_idx.implode()))
         history = received.history_keys.join(by_seq, on="seq")
         found.append(
             pairs_from_keys(wanted, history.select("rec", "pass_bit", "key", "no_year"), common)

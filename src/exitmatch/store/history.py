@@ -8,9 +8,6 @@ name or date of birth is) it reads from term counts kept as records arrive.
 
 from __future__ import annotations
 
-import contextlib
-from collections.abc import Iterator
-
 import duckdb
 import polars as pl
 
@@ -25,20 +22,9 @@ KIND = {Source.LAND: "land", Source.AIR: "air", Source.ENTRIES: "entry"}
 TERM_TABLES = {"names": "name_counts", "nationalities": "nationality_counts", "dates": "dob_counts"}
 
 
-@contextlib.contextmanager
-def _registered(store: Store, name: str, frame: pl.DataFrame) -> Iterator[None]:
-    store.connection.register(name, frame.to_arrow())
-    try:
-        yield
-    finally:
-        # In an aborted transaction this fails too; the first error is the one to see.
-        with contextlib.suppress(duckdb.Error):
-            store.connection.unregister(name)
-
-
 def known_record_ids(store: Store, source: Source, ids: pl.Series) -> pl.Series:
     """Those of ``ids`` that retained records of ``source`` already carry."""
-    with _registered(store, "__ids", pl.DataFrame({"record_id": ids})):
+    with store.registered("__ids", pl.DataFrame({"record_id": ids})):
         frame = store.frame(
             "SELECT record_id FROM records WHERE kind = ? "
             "AND record_id IN (SELECT record_id FROM __ids)",
@@ -75,7 +61,7 @@ def sampled_records(store: Store, new: pl.DataFrame, size: int, seed: int) -> pl
     drawn = f"{size}/{seed}/duckdb {duckdb.__version__}"
     kept = store.scalar("SELECT value FROM meta WHERE key = 'u_sample'")
     retained = "records" if kept != drawn else "u_sample"
-    with _registered(store, "__new", new.select("kind", "record_id", "seq")):
+    with store.registered("__new", new.select("kind", "record_id", "seq")):
         store.connection.execute(
             "CREATE OR REPLACE TEMP TABLE __sample AS SELECT seq, kind, record_id, h FROM "
             f"(SELECT seq, kind, record_id, hash(kind, record_id, ?::BIGINT) AS h FROM "
@@ -95,7 +81,7 @@ def sampled_records(store: Store, new: pl.DataFrame, size: int, seed: int) -> pl
 def needed_records(store: Store, seqs: pl.Series) -> pl.DataFrame:
     """The retained records numbered ``seqs``, and those any kept comparison points to,
     in the order of ``state.load_records``."""
-    with _registered(store, "__wanted", pl.DataFrame({"seq": seqs.cast(pl.Int64)})):
+    with store.registered("__wanted", pl.DataFrame({"seq": seqs.cast(pl.Int64)})):
         return store.frame(
             "WITH wanted AS (SELECT seq FROM __wanted UNION SELECT seq FROM vectors) "
             "SELECT r.* EXCLUDE (received_run) FROM records r SEMI JOIN wanted w "

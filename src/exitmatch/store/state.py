@@ -241,22 +241,18 @@ def common_stored_keys(
     recount = counted_cap is None or int(str(counted_cap)) != cap
     if recount:
         store.connection.execute("DELETE FROM common_keys")
-    else:
-        kept = store.frame('SELECT "key" FROM common_keys')["key"].cast(pl.UInt64)
-        fresh = fresh.filter(~pl.col("key").is_in(kept.implode()))
-    store.connection.register("__fresh", fresh.to_arrow())
-    try:
-        # Every stored key where counting again; else only those the run adds.
-        scope = "" if recount else 'AND "key" IN (SELECT "key" FROM __fresh)'
+    with store.registered("__fresh", fresh):
+        # The run's keys not common yet; the stored keys counted are those alone, or
+        # every one where counting again.
+        scope = "" if recount else 'AND "key" IN (SELECT "key" FROM f)'
         store.connection.execute(
-            'INSERT INTO common_keys SELECT "key" FROM (SELECT "key", count(*) AS n '
+            "INSERT INTO common_keys WITH f AS (SELECT * FROM __fresh "
+            'WHERE "key" NOT IN (SELECT "key" FROM common_keys)) '
+            'SELECT "key" FROM (SELECT "key", count(*) AS n '
             f'FROM record_keys WHERE pass_bit = ? {scope} GROUP BY "key") kept '
-            'FULL JOIN __fresh f USING ("key") '
-            "WHERE coalesce(kept.n, 0) + coalesce(f.n, 0) > ?",
+            'FULL JOIN f USING ("key") WHERE coalesce(kept.n, 0) + coalesce(f.n, 0) > ?',
             [broad, cap],
         )
-    finally:
-        store.connection.unregister("__fresh")
     store.connection.execute("INSERT OR REPLACE INTO meta VALUES ('common_cap', ?)", [str(cap)])
     return store.frame('SELECT "key" FROM common_keys')["key"].cast(pl.UInt64).sort()
 
@@ -266,14 +262,11 @@ def matching_record_keys(store: Store, wanted: pl.DataFrame) -> pl.DataFrame:
     no_year."""
     if wanted.is_empty():
         return store.frame("SELECT * FROM record_keys LIMIT 0")
-    store.connection.register("__wanted", wanted.select("pass_bit", "key").unique().to_arrow())
-    try:
+    with store.registered("__wanted", wanted.select("pass_bit", "key").unique()):
         return store.frame(
             "SELECT r.* FROM record_keys r SEMI JOIN __wanted w "
             'ON r.pass_bit = w.pass_bit AND r."key" = w."key"'
         )
-    finally:
-        store.connection.unregister("__wanted")
 
 
 def layout_changed(store: Store, layout: int) -> bool:
@@ -301,12 +294,9 @@ def records_with_keys(store: Store, pass_bit: int, keys: pl.Series) -> pl.DataFr
     """``seq`` of the retained records carrying any of ``keys`` for a pass."""
     if keys.is_empty():
         return store.frame("SELECT seq FROM records LIMIT 0")
-    store.connection.register("__keys", pl.DataFrame({"key": keys}).to_arrow())
-    try:
+    with store.registered("__keys", pl.DataFrame({"key": keys})):
         return store.frame(
             "SELECT DISTINCT seq FROM record_keys "
             'WHERE pass_bit = ? AND "key" IN (SELECT "key" FROM __keys)',
             [pass_bit],
         )
-    finally:
-        store.connection.unregister("__keys")

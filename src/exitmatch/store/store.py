@@ -124,33 +124,35 @@ class Store:
             if isinstance(dtype, pl.Datetime) and dtype.time_zone is not None
         )
 
+    @contextlib.contextmanager
+    def registered(self, name: str, frame: pl.DataFrame) -> Iterator[None]:
+        """``frame`` readable by SQL as the view ``name`` while the block runs."""
+        self.connection.register(name, frame.to_arrow())
+        try:
+            yield
+        finally:
+            # In an aborted transaction this fails too; the first error is the one to see.
+            with contextlib.suppress(duckdb.Error):
+                self.connection.unregister(name)
+
     def insert(self, table: str, frame: pl.DataFrame) -> None:
         """Append ``frame`` (columns named as the table's) to ``table``."""
         if frame.is_empty():
             return
-        self.connection.register("__incoming", frame.to_arrow())
-        try:
+        with self.registered("__incoming", frame):
             columns = ", ".join(f'"{c}"' for c in frame.columns)
             self.connection.execute(
                 f"INSERT INTO {table} ({columns}) SELECT {columns} FROM __incoming"
             )
-        finally:
-            # In an aborted transaction this fails too; the first error is the one to see.
-            with contextlib.suppress(duckdb.Error):
-                self.connection.unregister("__incoming")
 
     def delete_keys(self, table: str, column: str, keys: pl.Series) -> None:
         """Delete the rows of ``table`` whose ``column`` is one of ``keys``."""
         if keys.is_empty():
             return
-        self.connection.register("__keys", pl.DataFrame({"key": keys}).to_arrow())
-        try:
+        with self.registered("__keys", pl.DataFrame({"key": keys})):
             self.connection.execute(
                 f'DELETE FROM {table} WHERE "{column}" IN (SELECT key FROM __keys)'
             )
-        finally:
-            with contextlib.suppress(duckdb.Error):
-                self.connection.unregister("__keys")
 
     def scalar(self, sql: str, parameters: list[object] | None = None) -> object:
         """The first value of a query's first row (None without rows). The whole result is
