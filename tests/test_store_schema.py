@@ -49,7 +49,10 @@ def test_an_older_store_with_data_is_migrated_and_gives_the_same_outputs(
     for table in ("name_counts", "nationality_counts", "dob_counts", "common_keys", "u_sample"):
         connection.execute(f"DROP TABLE {table}")
     connection.execute("DELETE FROM meta WHERE key IN ('u_sample', 'common_cap')")
+    # ... nor what the store weighs its comparisons by (6).
+    connection.execute("DROP TABLE record_terms")
     connection.execute("DROP INDEX vectors_case")
+    connection.execute("ALTER TABLE vectors DROP COLUMN best")
     connection.execute("ALTER TABLE vectors DROP COLUMN seq")
     connection.execute("CREATE INDEX vectors_case ON vectors (case_id)")
     connection.execute("UPDATE meta SET value = '1' WHERE key = 'schema_version'")

@@ -4,9 +4,9 @@ A ``Population`` is what a run works on: every case and the retained records it 
 (``exitmatch.store.history``), normalised, with integer keys in a stable order
 (``case_idx`` by case_id, ``ident`` per case identity, ``rec`` by source and record_id),
 and the term counts of every retained record. Only what is new is blocked and compared
-(``exitmatch.reconcile`` keeps the keys and vectors in the store); ``train`` and
-``scored`` re-weigh every kept vector against today's population, so N nights give what
-one run over the same data gives.
+(``exitmatch.reconcile`` keeps the keys and vectors in the store); every kept vector is
+trained on and weighed again each night in the store (``score.stored``), so N nights give
+what one run over the same data gives, and ``linked_from_store`` brings in the pairs to decide on.
 """
 
 from __future__ import annotations
@@ -19,21 +19,15 @@ from exitmatch.block.passes import case_keys
 from exitmatch.compare.vectors import comparison_vectors, comparisons
 from exitmatch.normalize.encodings import encode_names
 from exitmatch.normalize.features import case_identities
-from exitmatch.score.apply import score
-from exitmatch.score.frequencies import (
-    TermCounts,
-    attach_term_frequencies,
-    term_counts,
-    with_term_frequencies,
-)
+from exitmatch.score.frequencies import TermCounts, record_terms, term_counts
 from exitmatch.score.model import MatchModel
-from exitmatch.score.train import random_pairs, train_model
+from exitmatch.score.train import marked_best, random_pairs, train_model
 from exitmatch.settings import Settings
 
 # What the kept blocking keys and comparison vectors were made with. Raise it when a
 # change to normalisation, blocking or comparison makes them stale: a store made with
 # another layout is re-keyed and re-compared whole on its next run.
-MATCH_LAYOUT = 4
+MATCH_LAYOUT = 5
 
 # Candidate pairs compared at a time: bounds the memory of the wide comparison frame
 # (both sides' fields and every name feature) whatever the night's size.
@@ -60,13 +54,16 @@ class Population:
 
 @dataclass(frozen=True)
 class Linked:
-    """The population, the scored candidate pairs and the model that scored them."""
+    """What a run decides on: every case and identity, the scored pairs a decision can use
+    (``score.stored.decidable``) with their records, the model that scored them, and how
+    many pairs it scored in all."""
 
     cases: pl.DataFrame
     identities: pl.DataFrame
     records: pl.DataFrame
     scored: pl.DataFrame
     model: MatchModel
+    compared: int
     timings_s: dict[str, float] = field(default_factory=dict)
 
 
@@ -102,7 +99,6 @@ def population(
     records = _with_sounds(records, encodings)
     fresh = records if uncounted is None else records.filter(uncounted)
     counts = (counted or TermCounts.empty()).plus(term_counts(fresh, encodings))
-    records = with_term_frequencies(records, encodings, counts)
     return Population(cases, identities, records, encodings, counts)
 
 
@@ -123,25 +119,47 @@ def vectors_for(people: Population, pairs: pl.DataFrame) -> pl.DataFrame:
 
 
 def stable_keyed(people: Population, vectors: pl.DataFrame) -> pl.DataFrame:
-    """``vectors_for``'s vectors under their stable keys (``VECTOR_KEYS``), as the store
-    keeps them."""
+    """``vectors_for``'s vectors under their stable keys (``VECTOR_KEYS``), each marked
+    whether it is its pair's best-agreeing identity, as the store keeps them."""
     return (
-        vectors.join(people.identities.select("ident", "case_id", "name_no", "dob_no"), on="ident")
+        marked_best(vectors, comparisons())
+        .join(people.identities.select("ident", "case_id", "name_no", "dob_no"), on="ident")
         .join(people.records.select("rec", "kind", "record_id", "seq"), on="rec")
-        .select(*VECTOR_KEYS, "passes", *_gamma_columns(), "name_swapped", "seq")
+        .select(*VECTOR_KEYS, "passes", *_gamma_columns(), "name_swapped", "seq", "best")
     )
 
 
-def indexed(people: Population, stored: pl.DataFrame) -> pl.DataFrame:
-    """Stored vectors (``VECTOR_KEYS``) with today's ``case_idx``, ``ident`` and ``rec``."""
-    return (
-        stored.join(
+def compared_terms(people: Population, vectors: pl.DataFrame) -> pl.DataFrame:
+    """The terms (``score.frequencies.record_terms``) of the records ``vectors`` point to."""
+    compared = people.records.join(vectors.select("rec").unique(), on="rec", how="semi")
+    return record_terms(compared, people.encodings)
+
+
+def linked_from_store(
+    people: Population,
+    scored: pl.DataFrame,
+    records: pl.DataFrame,
+    model: MatchModel,
+    compared: int,
+) -> Linked:
+    """What a run decides on, from the pairs scored in the store (``VECTOR_KEYS`` and
+    ``seq``) and their ``records`` as the store keeps them: each under today's
+    ``case_idx`` and ``ident``, and ``rec`` numbering ``records`` by source and id."""
+    records = (
+        records.sort("kind", "record_id")
+        .with_row_index("rec")
+        .with_columns(pl.col("rec").cast(pl.UInt32))
+    )
+    keyed = (
+        scored.join(
             people.identities.select("ident", "case_idx", "case_id", "name_no", "dob_no"),
             on=["case_id", "name_no", "dob_no"],
         )
-        .join(people.records.select("rec", "kind", "record_id"), on=["kind", "record_id"])
-        .select("case_idx", "ident", "rec", "passes", *_gamma_columns(), "name_swapped")
+        .join(records.select("rec", "seq"), on="seq")
+        .drop("case_id", "name_no", "dob_no", "kind", "record_id", "seq")
+        .sort("case_idx", "rec")
     )
+    return Linked(people.cases, people.identities, records, keyed, model, compared)
 
 
 def sample_size(settings: Settings) -> int:
@@ -171,24 +189,18 @@ def case_search_keys(cases: pl.DataFrame, settings: Settings) -> pl.DataFrame:
 
 
 def train(
-    people: Population, vectors: pl.DataFrame, settings: Settings, random_vectors: pl.DataFrame
+    people: Population, patterns: pl.DataFrame, settings: Settings, random_vectors: pl.DataFrame
 ) -> MatchModel:
-    """u from ``random_vectors`` (``random_comparisons``), m and the prior from
-    ``vectors``."""
+    """u from ``random_vectors`` (``random_comparisons``), m and the prior from the level
+    ``patterns`` of the candidate pairs (``score.stored.count_patterns``)."""
     return train_model(
         comparisons(),
-        vectors,
+        patterns,
         random_vectors,
         n_cases=people.cases.height,
         n_records=people.counts.records,
         em_iterations=settings.em_iterations,
     )
-
-
-def scored(people: Population, vectors: pl.DataFrame, model: MatchModel) -> pl.DataFrame:
-    """Best identity per (case, record) with weights, match weight and probability."""
-    model.check_against(comparisons())
-    return score(attach_term_frequencies(vectors, people.records), comparisons(), model)
 
 
 def _gamma_columns() -> list[str]:

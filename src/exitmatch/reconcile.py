@@ -3,10 +3,11 @@
 Use ``run_reconcile`` with the files that arrived. In one store transaction it ingests the
 files it has not seen (by content digest), upserts the cases and appends the records,
 compares what is new (new records against every case, new or changed cases against the
-whole retained history), re-weighs every kept comparison against today's population, and
-decides. Only after the commit are the output files replaced, each atomically, from what
-the store now holds: a run killed at any point leaves either the old state or the new one,
-and running again converges on the same outputs.
+whole retained history), trains on and weighs every kept comparison in the store against
+today's term counts, and decides on the pairs that can matter. Only after the commit are
+the output files replaced, each atomically, from what the store now holds: a run killed at
+any point leaves either the old state or the new one, and running again converges on the
+same outputs.
 """
 
 from __future__ import annotations
@@ -27,13 +28,14 @@ from exitmatch.block.passes import (
     Pass,
     broad_record_keys,
     case_keys,
+    lost_pairs,
     pairs_from_keys,
     record_keys,
-    still_found,
 )
+from exitmatch.compare.vectors import comparisons
 from exitmatch.contract.codes import Source
 from exitmatch.contract.outputs import RunReport
-from exitmatch.decide.outcomes import Outcomes, decide
+from exitmatch.decide.outcomes import Outcomes, decide, readable_floor
 from exitmatch.errors import ContractError
 from exitmatch.ingest.load import Ingested, ingest
 from exitmatch.link import (
@@ -41,11 +43,11 @@ from exitmatch.link import (
     Linked,
     Population,
     case_search_keys,
-    indexed,
+    compared_terms,
+    linked_from_store,
     population,
     random_comparisons,
     sample_size,
-    scored,
     stable_keyed,
     train,
     vectors_for,
@@ -55,8 +57,10 @@ from exitmatch.output.files import write_json
 from exitmatch.output.results import write_results
 from exitmatch.score.frequencies import TermCounts
 from exitmatch.score.model import MatchModel
+from exitmatch.score.stored import count_patterns, decidable, weigh
 from exitmatch.settings import Settings
 from exitmatch.store.background import BackgroundWrites
+from exitmatch.store.comparisons import broad_keys_of, broad_suspects, replace_comparisons
 from exitmatch.store.history import (
     known_record_ids,
     load_term_counts,
@@ -75,14 +79,11 @@ from exitmatch.store.state import (
     layout_changed,
     load_cases,
     load_records,
-    load_vectors,
     matching_record_keys,
     number_records,
     record_run,
-    records_with_keys,
     remember_files,
     remember_layout,
-    replace_vectors,
     store_record_keys,
     store_records,
     stored_key_count,
@@ -148,14 +149,13 @@ class Received:
 @dataclass(frozen=True)
 class Found:
     """What blocking found: the pairs not compared before, the cases whose kept
-    comparisons they replace, the kept comparisons of the other cases, and the broadest
-    pass's keys that are too common now with the records that carry one."""
+    comparisons they replace, every case's keys, and the broadest pass's keys that are
+    too common now."""
 
     pairs: pl.DataFrame
     changed: pl.Series
-    kept: pl.DataFrame
+    case_keys: pl.DataFrame
     common: pl.Series
-    exposed: pl.Series
 
 
 def run_reconcile(
@@ -204,7 +204,7 @@ def run_reconcile(
         report.timings_s["commit"] = round(time.perf_counter() - clock, 3)
         clock = time.perf_counter()
         stage("writing the outputs")
-        written = write_results(out, store, linked.model, outcomes, linked)
+        written = write_results(out, store, linked.model, outcomes)
         report.timings_s["write"] = round(time.perf_counter() - clock, 3)
         report = report.model_copy(update={"outputs": written})
     write_json(report, out / "run_report.json")
@@ -325,36 +325,41 @@ def _link(
     fresh = vectors_for(people, found.pairs)
     # The store's copy is put under stable keys on the writer's thread.
     received.writes.submit(_store_vectors, store, people, found.changed, fresh)
-    kept = indexed(people, found.kept)
-    vectors = still_found(
-        pl.concat([kept, _like(fresh, kept)]),
-        people.identities,
-        people.records,
-        common=found.common,
-        exposed=found.exposed,
-        broad_years=settings.broad_years,
-    ).sort("case_idx", "rec", "ident")
+    received.stored()  # every comparison is in the store from here on
+    broad = int(Pass.ONE_NAME_YEAR)
+    lost = _lost_pairs(store, people, found, broad)
     lap("compare")
     if sampling is not None:
         stage("training the model (u from random pairs, m by EM)")
-        model = train(people, vectors, settings, sampling.result())
+        patterns = count_patterns(store, comparisons(), lost, broad)
+        model = train(people, patterns, settings, sampling.result())
         lap("train")
     assert model is not None  # given, or trained just above
-    stage(f"scoring {vectors.height:,} comparisons")
-    result = scored(people, vectors, model)
+    stage("scoring every comparison in the store")
+    compared = weigh(store, comparisons(), model, lost, broad)
+    scored = decidable(store, readable_floor(settings))
+    records = needed_records(store, scored["seq"].unique())
+    result = linked_from_store(people, scored, records, model, compared)
     lap("score")
-    return Linked(people.cases, people.identities, people.records, result, model, timings)
+    return dataclasses.replace(result, timings_s=timings)
 
 
 def _store_vectors(
     store: Store, people: Population, changed: pl.Series, fresh: pl.DataFrame
 ) -> None:
-    replace_vectors(store, changed, stable_keyed(people, fresh))
+    replace_comparisons(store, changed, stable_keyed(people, fresh), compared_terms(people, fresh))
 
 
-def _like(frame: pl.DataFrame, stored: pl.DataFrame) -> pl.DataFrame:
-    """``frame`` with the columns and types of ``stored`` (as read back from the store)."""
-    return frame.select(pl.col(name).cast(dtype) for name, dtype in stored.schema.items())
+def _lost_pairs(store: Store, people: Population, found: Found, broad: int) -> pl.DataFrame:
+    """case_id and seq of the kept pairs blocking today would no longer find by the
+    broadest pass (``block.passes.lost_pairs``)."""
+    suspects = broad_suspects(store, broad, found.common)
+    if suspects.is_empty():
+        return suspects
+    keys = broad_keys_of(store, broad, suspects["seq"])
+    by_case = suspects.join(people.cases.select("case_id", "case_idx"), on="case_id")
+    lost = lost_pairs(by_case, found.case_keys, keys, found.common)
+    return lost.select("case_id", "seq")
 
 
 def _new_pairs(store: Store, people: Population, received: Received, settings: Settings) -> Found:
@@ -391,13 +396,6 @@ def _new_pairs(store: Store, people: Population, received: Received, settings: S
     remember_layout(store, MATCH_LAYOUT)
     common = common_stored_keys(store, broad, settings.block_cap, adding=fresh_broad)
     by_seq = people.records.select("rec", "seq")
-    exposed = pl.concat(
-        [
-            records_with_keys(store, broad, common).join(by_seq, on="seq")["rec"],
-            fresh_broad.filter(pl.col("key").is_in(common.implode()))["rec"],
-        ]
-    )
-    kept = load_vectors(store).filter(~pl.col("case_id").is_in(changed.implode()))
     found = []
     if not received.rekey and not changed.is_empty():
         # The retained records the changed cases share a key with (read with the history).
@@ -421,7 +419,7 @@ def _new_pairs(store: Store, people: Population, received: Received, settings: S
         .agg(pl.col("passes").bitwise_or())
         .sort("case_idx", "rec")
     )
-    return Found(pairs, changed, kept, common, exposed)
+    return Found(pairs, changed, every_case, common)
 
 
 def _report(
@@ -453,7 +451,7 @@ def _report(
             "run_id": run_id,
             "cases": int(str(store.scalar("SELECT count(*) FROM cases"))),
             "records": int(str(store.scalar("SELECT count(*) FROM records"))),
-            "compared_pairs": linked.scored.height,
+            "compared_pairs": linked.compared,
             "new_records": received.new_count,
             "new_or_changed_cases": received.changed_cases.len(),
         },

@@ -336,43 +336,23 @@ def _near_document_keys(frame: pl.DataFrame, id_column: str) -> pl.DataFrame:
     return _variants(hashed, id_column, keys)
 
 
-def still_found(
-    pairs: pl.DataFrame,
-    identities: pl.DataFrame,
-    records: pl.DataFrame,
-    *,
-    common: pl.Series,
-    exposed: pl.Series | None = None,
-    broad_years: int = 0,
+def lost_pairs(
+    suspects: pl.DataFrame, case_keys: pl.DataFrame, record_keys: pl.DataFrame, common: pl.Series
 ) -> pl.DataFrame:
-    """``pairs`` (case_idx, rec, passes, ...) as blocking today's whole history would find
-    them: the broadest pass's bit is cleared where its key has since become too common
-    (``common``, counted over all records), and pairs left with no pass are dropped.
-    ``exposed``, when given, holds the only records that carry a common key: no other pair
-    needs looking at.
+    """Of ``suspects`` (case_idx, seq: kept pairs that the broadest pass found, whose
+    record carries a key too common now), those that blocking today's whole history would
+    no longer find by that pass: the case and record share no broadest-pass key that is
+    not common. ``case_keys`` are the cases' keys and ``record_keys`` (seq, pass_bit, key,
+    no_year) the records' broadest-pass keys as the store keeps them.
 
-    Kept comparisons were blocked against the history of their night; this makes N nights
-    equal one run.
+    Kept comparisons were blocked against the history of their night; clearing this pass
+    of the lost pairs (and dropping those left with none) makes N nights equal one run.
     """
     broad = int(Pass.ONE_NAME_YEAR)
-    has_broad = (pl.col("passes") & broad) != 0
-    if exposed is not None:
-        has_broad = has_broad & pl.col("rec").is_in(exposed.implode())
-    suspects = pairs.filter(has_broad).select("case_idx", "rec").unique()
-    if suspects.is_empty():
-        return pairs
-    cases = identities.join(suspects.select("case_idx").unique(), on="case_idx")
-    candidates = records.join(suspects.select("rec").unique(), on="rec")
-    found = pairs_from_keys(
-        case_keys(cases, broad_years=broad_years).filter(pl.col("pass_bit") == broad),
-        broad_record_keys(candidates),
-        common,
-    ).select("case_idx", "rec", __still=pl.lit(True))
-    marked = pairs.join(found, on=["case_idx", "rec"], how="left")
-    cleared = (
-        pl.when(has_broad & pl.col("__still").is_null())
-        .then(pl.col("passes") & (255 - broad))
-        .otherwise(pl.col("passes"))
-        .cast(pl.UInt8)
+    wanted = case_keys.filter(
+        (pl.col("pass_bit") == broad) & pl.col("case_idx").is_in(suspects["case_idx"].implode())
     )
-    return marked.with_columns(passes=cleared).filter(pl.col("passes") != 0).drop("__still")
+    found = pairs_from_keys(
+        wanted, record_keys.with_columns(rec=pl.col("seq").cast(pl.UInt32)), common
+    ).select("case_idx", seq=pl.col("rec").cast(pl.Int64))
+    return suspects.join(found, on=["case_idx", "seq"], how="anti")

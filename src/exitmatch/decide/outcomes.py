@@ -93,7 +93,7 @@ def decide(linked: Linked, settings: Settings, rejected: pl.DataFrame | None = N
     """``rejected`` (case_id, kind, record_id): pairs an officer rejected, with no new
     evidence since; they are not proposed again (the case's next-best departure may be)."""
     thresholds = settings.thresholds
-    links = _readable_links(linked, floor=min(thresholds.possible, thresholds.strong))
+    links = _readable_links(linked, floor=readable_floor(settings))
     exits = mark_ambiguity(links.filter(pl.col("kind") != "entry"), thresholds.strong)
     exits = exits.with_columns(band=band(thresholds)).filter(
         pl.col("band").is_not_null() & is_worked(pl.col("inventory_status"))
@@ -130,6 +130,11 @@ def decide(linked: Linked, settings: Settings, rejected: pl.DataFrame | None = N
         alerts=_alert_rows(alerts),
         early=_early_rows(early),
     )
+
+
+def readable_floor(settings: Settings) -> float:
+    """The match probability below which an exit can neither be a candidate nor a rival."""
+    return min(settings.thresholds.possible, settings.thresholds.strong)
 
 
 def _readable_links(linked: Linked, floor: float) -> pl.DataFrame:

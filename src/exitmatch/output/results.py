@@ -9,8 +9,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import polars as pl
-
 from exitmatch.contract.outputs import (
     ClosureCandidate,
     DataIssue,
@@ -20,9 +18,9 @@ from exitmatch.contract.outputs import (
 )
 from exitmatch.decide.outcomes import Outcomes
 from exitmatch.ingest.load import sort_rows
-from exitmatch.link import Linked
 from exitmatch.output.files import atomic_path, model_columns, write_csv
 from exitmatch.score.model import MatchModel
+from exitmatch.score.stored import SCORED
 from exitmatch.store.store import Store
 
 CLOSURES_FILE = "closure_candidates.csv"
@@ -50,9 +48,7 @@ EARLY_COLUMNS = (
 )
 
 
-def write_results(
-    out: Path, store: Store, model: MatchModel, outcomes: Outcomes, linked: Linked
-) -> dict[str, int]:
+def write_results(out: Path, store: Store, model: MatchModel, outcomes: Outcomes) -> dict[str, int]:
     """Write every output file into ``out``; returns rows written per file."""
     # In the order they were stored (sort_rows is stable), so ties keep one order.
     quarantine = sort_rows(
@@ -78,25 +74,26 @@ def write_results(
         DATA_ISSUES_FILE: write_csv(issues, out / DATA_ISSUES_FILE, model_columns(DataIssue)),
     }
     model.save(out / MODEL_FILE)
-    pairs = candidate_pairs_frame(linked)
     with atomic_path(out / PAIRS_FILE) as temp:
-        pairs.write_parquet(temp)
-    written[PAIRS_FILE] = pairs.height
+        written[PAIRS_FILE] = write_candidate_pairs(store, temp)
     return written
 
 
-def candidate_pairs_frame(linked: Linked) -> pl.DataFrame:
-    """Every scored pair by its contract keys: case, record source and id, passes, score."""
-    return (
-        linked.scored.join(linked.cases.select("case_idx", "case_id"), on="case_idx")
-        .join(linked.records.select("rec", "kind", "record_id"), on="rec")
-        .select(
-            "case_id",
-            pl.col("kind").alias("source"),
-            "record_id",
-            "passes",
-            pl.col("match_weight").round(3),
-            pl.col("match_probability").round(6),
-        )
-        .sort("case_id", "source", "record_id")
+def write_candidate_pairs(store: Store, path: Path) -> int:
+    """Every pair the run scored (``score.stored.SCORED``) by its contract keys: case,
+    record source and id, passes, score; how many."""
+    store.connection.execute(
+        f"""
+        COPY (
+            SELECT case_id, kind AS source, record_id, passes,
+                round(match_weight, 3) AS match_weight,
+                round(match_probability, 6) AS match_probability
+            FROM {SCORED} ORDER BY case_id, source, record_id
+        ) TO '{_quoted(path)}' (FORMAT parquet)
+        """
     )
+    return int(str(store.scalar(f"SELECT count(*) FROM {SCORED}")))
+
+
+def _quoted(path: Path) -> str:
+    return str(path).replace("'", "''")

@@ -3,8 +3,9 @@
 u, the chance of each level between two different people, is counted on random
 (identity, record) pairs: almost none of them match. m, the chance of each level for the
 same person, is learned by expectation-maximisation over the candidate pairs with u held
-fixed, as Splink does. The work runs over distinct gamma patterns with their counts, not
-over rows.
+fixed, as Splink does. The work runs over distinct gamma patterns with their counts
+(``patterns``: the gamma columns and ``n``, however many pairs show each), not over rows:
+the store counts the kept comparisons' patterns without bringing them into memory.
 """
 
 from __future__ import annotations
@@ -69,8 +70,13 @@ def initial_m(comparison: Comparison) -> list[float]:
     return [0.0, *(raw / raw.sum()).tolist()]
 
 
+def patterns(vectors: pl.DataFrame, comparisons: tuple[Comparison, ...]) -> pl.DataFrame:
+    """The distinct gamma patterns of ``vectors`` with how many show each (``n``)."""
+    return vectors.group_by(c.gamma_column for c in comparisons).agg(n=pl.len().cast(pl.Int64))
+
+
 def expectation_maximisation(
-    vectors: pl.DataFrame,
+    counted: pl.DataFrame,
     comparisons: tuple[Comparison, ...],
     u: dict[str, list[float]],
     *,
@@ -78,15 +84,16 @@ def expectation_maximisation(
     tolerance: float = 1e-6,
     fixed_m: dict[str, list[float]] | None = None,
 ) -> tuple[dict[str, list[float]], float, int]:
-    """m per level, the share of matches among the pairs, and the iterations run.
+    """m per level, the share of matches among the pairs counted (``patterns``), and the
+    iterations run.
 
     Comparisons named in ``fixed_m`` keep those m values; EM learns the others.
     """
     fixed_m = fixed_m or {}
     columns = [c.gamma_column for c in comparisons]
-    patterns = vectors.group_by(columns).len().sort(columns)
-    gamma = patterns.select(columns).to_numpy().astype(np.int64)
-    counts = patterns["len"].to_numpy().astype(np.float64)
+    summed = counted.group_by(columns).agg(pl.col("n").sum()).sort(columns)
+    gamma = summed.select(columns).to_numpy().astype(np.int64)
+    counts = summed["n"].to_numpy().astype(np.float64)
     m = {c.name: np.array(fixed_m.get(c.name) or initial_m(c)) for c in comparisons}
     u_arrays = {name: np.array(values) for name, values in u.items()}
     share = 0.05
@@ -124,10 +131,13 @@ def expectation_maximisation(
 def m_from_anchor(
     anchor: pl.DataFrame, comparisons: tuple[Comparison, ...]
 ) -> dict[str, list[float]]:
-    """m per level counted on pairs already known to match (the anchor), smoothed."""
+    """m per level counted on pairs already known to match (the anchor, as ``patterns``),
+    smoothed."""
     result = {}
+    weights = anchor["n"].to_numpy().astype(np.float64)
     for comparison in comparisons:
-        counts = _level_counts(anchor[comparison.gamma_column], len(comparison.levels))
+        gamma, levels = anchor[comparison.gamma_column], len(comparison.levels)
+        counts = _level_counts(gamma, levels, weights)
         observed = counts[1:] + _SMOOTHING
         result[comparison.name] = [0.0, *(observed / observed.sum()).tolist()]
     return result

@@ -3,7 +3,8 @@ travel records, so that agreeing on a common value counts for less.
 
 Use ``term_counts`` to count a set of travel records after their names are encoded (the
 counts of every retained record are kept as sums, ``TermCounts.plus``), and
-``with_term_frequencies`` to give records their frequencies from those counts.
+``record_terms`` for the values a record's frequencies are looked up by: the store
+keeps them with the comparisons, and ``score.stored`` turns them into frequencies.
 
 Two choices keep the frequencies honest:
 - A name's frequency is counted within the record's nationality (where enough records
@@ -24,7 +25,8 @@ import polars as pl
 
 # A nationality needs this many records before its own frequencies are used.
 MIN_GROUP = 2000
-_ALL = "*"
+# The nationality of every record: its names counted overall, its size the total.
+ANY_NATIONALITY = "*"
 _DOB = ("dob_year", "dob_month", "dob_day")
 
 
@@ -53,7 +55,7 @@ class TermCounts:
 
     @property
     def records(self) -> int:
-        total = self.nationalities.filter(pl.col("nationality") == _ALL)["n"]
+        total = self.nationalities.filter(pl.col("nationality") == ANY_NATIONALITY)["n"]
         return int(total.item()) if total.len() else 0
 
     def plus(self, other: TermCounts) -> TermCounts:
@@ -81,62 +83,45 @@ def term_counts(records: pl.DataFrame, encodings: pl.DataFrame) -> TermCounts:
     ).drop_nulls("value")
     count = pl.len().cast(pl.Int64).alias("n")
     per_nationality = (
-        values.filter(pl.col("__nationality") != _ALL)
+        values.filter(pl.col("__nationality") != ANY_NATIONALITY)
         .group_by("__nationality", "value")
         .agg(count)
         .rename({"__nationality": "nationality"})
     )
     overall = (
-        values.group_by("value").agg(count).select(nationality=pl.lit(_ALL), value="value", n="n")
+        values.group_by("value")
+        .agg(count)
+        .select(nationality=pl.lit(ANY_NATIONALITY), value="value", n="n")
     )
     sizes = (
-        frame.filter(pl.col("__nationality") != _ALL)
+        frame.filter(pl.col("__nationality") != ANY_NATIONALITY)
         .group_by(nationality="__nationality")
         .agg(count)
     )
-    total = pl.DataFrame({"nationality": [_ALL], "n": [frame.height]}, schema=sizes.schema)
+    total = pl.DataFrame(
+        {"nationality": [ANY_NATIONALITY], "n": [frame.height]}, schema=sizes.schema
+    )
     dates = records.group_by(_DOB).agg(count)
     return TermCounts.empty().plus(
         TermCounts(pl.concat([per_nationality, overall]), pl.concat([sizes, total]), dates)
     )
 
 
-def with_term_frequencies(
-    records: pl.DataFrame, encodings: pl.DataFrame, counts: TermCounts
-) -> pl.DataFrame:
-    """Add tf_sur, tf_giv (the record's own surname and first given name), tf_sur_x,
-    tf_giv_x (the same values read the other way round), each the share of records of the
-    record's nationality (where it has enough) carrying the value, and tf_dob, the share
-    of all records born on the record's date. ``records`` carry their names' ``sur_id``
-    and ``giv_id`` (row numbers of ``encodings``); ``counts`` are those of every retained
-    record, these included."""
-    total = max(counts.records, 1)
-    floor = 1.0 / total
-    sizes = counts.nationalities.rename({"nationality": "__nationality", "n": "__size"})
-    frame = (
-        _with_forms(records, encodings)
-        .join(sizes, on="__nationality", how="left")
-        .with_columns(
-            __group=pl.when(pl.col("__size") >= MIN_GROUP)
-            .then("__nationality")
-            .otherwise(pl.lit(_ALL))
-        )
-        .drop("__size")
-    )
-    shares = counts.names.join(counts.nationalities.rename({"n": "size"}), on="nationality").select(
-        __group="nationality", value="value", share=pl.col("n") / pl.col("size")
-    )
-    frame = (
-        _attach(frame, shares, "sur_joined", "tf_sur", floor)
-        .pipe(_attach, shares, "giv_first", "tf_giv", floor)
-        .pipe(_attach, shares, "giv_joined", "tf_sur_x", floor)
-        .pipe(_attach, shares, "sur_first", "tf_giv_x", floor)
-    )
-    dates = counts.dates.select(*_DOB, tf_dob=pl.col("n") / total)
-    return (
-        frame.join(dates, on=list(_DOB), how="left", nulls_equal=True, maintain_order="left")
-        .with_columns(pl.col("tf_dob").fill_null(floor).clip(floor, 1.0))
-        .drop("sur_joined", "sur_first", "giv_joined", "giv_first", "__group", "__nationality")
+def record_terms(records: pl.DataFrame, encodings: pl.DataFrame) -> pl.DataFrame:
+    """What a record's frequencies are looked up by (``score.stored`` looks them up in
+    the kept counts): its number (``seq``), the nationality its names are counted in,
+    its surname and first given name as counted, the same read the other way round, and
+    its date of birth. ``records`` carry their names' ``sur_id`` and ``giv_id``."""
+    return _with_forms(records, encodings).select(
+        "seq",
+        nationality="__nationality",
+        sur_joined="sur_joined",
+        giv_first="giv_first",
+        giv_joined="giv_joined",
+        sur_first="sur_first",
+        dob_year="dob_year",
+        dob_month="dob_month",
+        dob_day="dob_day",
     )
 
 
@@ -150,32 +135,5 @@ def _with_forms(records: pl.DataFrame, encodings: pl.DataFrame) -> pl.DataFrame:
         sur_first=surnames["first"],
         giv_joined=givens["joined"],
         giv_first=givens["first"],
-        __nationality=pl.coalesce("nationality", "doc_issuer").fill_null(_ALL),
-    )
-
-
-def _attach(
-    frame: pl.DataFrame, shares: pl.DataFrame, column: str, name: str, floor: float
-) -> pl.DataFrame:
-    joined = frame.join(
-        shares.rename({"value": column, "share": name}),
-        on=["__group", column],
-        how="left",
-        maintain_order="left",
-    )
-    return joined.with_columns(pl.col(name).fill_null(floor).clip(floor, 1.0))
-
-
-def attach_term_frequencies(vectors: pl.DataFrame, records: pl.DataFrame) -> pl.DataFrame:
-    """``tf_surname``, ``tf_given`` and ``tf_dob`` of each vector's agreed values: the
-    record's own, read the other way round where the names were swapped."""
-    tf = records.select("rec", "tf_sur", "tf_giv", "tf_sur_x", "tf_giv_x", "tf_dob")
-    swapped = pl.col("name_swapped")
-    return (
-        vectors.join(tf, on="rec", how="left")
-        .with_columns(
-            tf_surname=pl.when(swapped).then("tf_sur_x").otherwise("tf_sur"),
-            tf_given=pl.when(swapped).then("tf_giv_x").otherwise("tf_giv"),
-        )
-        .drop("tf_sur", "tf_giv", "tf_sur_x", "tf_giv_x")
+        __nationality=pl.coalesce("nationality", "doc_issuer").fill_null(ANY_NATIONALITY),
     )

@@ -36,10 +36,17 @@ def random_pairs(n_cases: int, recs: pl.Series, count: int, seed: int) -> pl.Dat
 def best_identity(vectors: pl.DataFrame, comparisons: tuple[Comparison, ...]) -> pl.DataFrame:
     """One row per (case_idx, rec): the identity whose levels agree best (each comparison
     scores from 1 for its best level down to 0 for 'else' or missing)."""
+    return marked_best(vectors, comparisons).filter("best").drop("best")
+
+
+def marked_best(vectors: pl.DataFrame, comparisons: tuple[Comparison, ...]) -> pl.DataFrame:
+    """``vectors`` with ``best``: whether the row is its (case_idx, rec)'s best-agreeing
+    identity (``best_identity``). It depends on the levels alone, so the store keeps it
+    with each comparison and counts the patterns training needs without a model."""
     return (
         vectors.with_columns(__agreement=agreement(comparisons))
         .sort(["case_idx", "rec", "__agreement", "ident"], descending=[False, False, True, False])
-        .unique(["case_idx", "rec"], keep="first", maintain_order=True)
+        .with_columns(best=pl.struct("case_idx", "rec").is_first_distinct())
         .drop("__agreement")
     )
 
@@ -54,7 +61,7 @@ ANCHOR_LEVEL = 1  # same document number
 
 
 def _anchored_m(
-    vectors: pl.DataFrame, comparisons: tuple[Comparison, ...]
+    counted: pl.DataFrame, comparisons: tuple[Comparison, ...]
 ) -> dict[str, list[float]]:
     """m of every comparison but the document one, counted on pairs that share a document
     number: these are the same person, so how often their names, dates, sex and
@@ -62,8 +69,8 @@ def _anchored_m(
     take namesakes (same name and date, another person) for matches and learn that a
     differing sex costs little. Too few such pairs: no anchor, plain EM for all."""
     anchor_column = f"g_{ANCHOR_COMPARISON}"
-    anchor = vectors.filter(pl.col(anchor_column) == ANCHOR_LEVEL)
-    if anchor.height < MIN_ANCHOR_PAIRS:
+    anchor = counted.filter(pl.col(anchor_column) == ANCHOR_LEVEL)
+    if anchor["n"].sum() < MIN_ANCHOR_PAIRS:
         return {}
     others = tuple(c for c in comparisons if c.name != ANCHOR_COMPARISON)
     return m_from_anchor(anchor, others)
@@ -71,37 +78,38 @@ def _anchored_m(
 
 def train_model(
     comparisons: tuple[Comparison, ...],
-    candidate_vectors: pl.DataFrame,
+    candidates: pl.DataFrame,
     random_vectors: pl.DataFrame,
     *,
     n_cases: int,
     n_records: int,
     em_iterations: int,
 ) -> MatchModel:
-    """Learn u on ``random_vectors``, m and the match share on ``candidate_vectors``.
+    """Learn u on ``random_vectors``, m and the match share on ``candidates``: the level
+    patterns of the candidate pairs with their counts (``em.patterns``).
 
-    Both are first cut to each pair's best-agreeing identity: scoring keeps the best
-    identity too, and an alias that is not the name travelled under would otherwise count
-    as the same person disagreeing.
+    Both are of each pair's best-agreeing identity (``best_identity``; the candidates'
+    are counted so): scoring keeps the best identity too, and an alias that is not the
+    name travelled under would otherwise count as the same person disagreeing.
     """
-    candidate_vectors = best_identity(candidate_vectors, comparisons)
+    compared = int(candidates["n"].sum())
     random_vectors = best_identity(random_vectors, comparisons)
-    anchored = _anchored_m(candidate_vectors, comparisons)
+    anchored = _anchored_m(candidates, comparisons)
     pairs = max(n_cases * n_records, 1)
     u = u_from_random_pairs(random_vectors, comparisons)
     for _ in range(U_REFINEMENTS):
         m, share, _ = expectation_maximisation(
-            candidate_vectors, comparisons, u, iterations=em_iterations, fixed_m=anchored
+            candidates, comparisons, u, iterations=em_iterations, fixed_m=anchored
         )
-        prior = min(max(share * candidate_vectors.height / pairs, 1e-12), 0.5)
+        prior = min(max(share * compared / pairs, 1e-12), 0.5)
         # A random pair is a match about once in 1/prior draws: negligible among millions of
         # travellers, not among a few thousand. Count u again on the pairs as non-matches.
         posterior = match_posterior(random_vectors, comparisons, m, u, prior)
         u = u_from_random_pairs(random_vectors, comparisons, weights=1.0 - posterior)
     m, share, iterations = expectation_maximisation(
-        candidate_vectors, comparisons, u, iterations=em_iterations, fixed_m=anchored
+        candidates, comparisons, u, iterations=em_iterations, fixed_m=anchored
     )
-    prior = min(max(share * candidate_vectors.height / pairs, 1e-12), 0.5)
+    prior = min(max(share * compared / pairs, 1e-12), 0.5)
     params = [
         ComparisonParameters(
             name=c.name,
@@ -122,7 +130,7 @@ def train_model(
         comparisons=params,
         prior=prior,
         trained_on={
-            "candidate_vectors": candidate_vectors.height,
+            "candidate_vectors": compared,
             "random_vectors": random_vectors.height,
             "cases": n_cases,
             "records": n_records,

@@ -1,9 +1,10 @@
 """What a run reads of the retained history: the records it needs, never all of them.
 
 A store keeps every record received, far more than a night brings. A run reads, beside
-its own records, only the records its kept comparisons point to, those a new or changed
-case finds by blocking key, and a sample for u; what it needs of the rest (how common a
-name or date of birth is) it reads from term counts kept as records arrive.
+its own records, only those a new or changed case finds by blocking key and a sample for
+u; what it needs of the rest (how common a name or date of birth is) it reads from term
+counts kept as records arrive. The kept comparisons are weighed in the store
+(``score.stored``), and only the records of the links a run decides on are read, after.
 """
 
 from __future__ import annotations
@@ -79,12 +80,10 @@ def sampled_records(store: Store, new: pl.DataFrame, size: int, seed: int) -> pl
 
 
 def needed_records(store: Store, seqs: pl.Series) -> pl.DataFrame:
-    """The retained records numbered ``seqs``, and those any kept comparison points to,
-    in the order of ``state.load_records``."""
+    """The retained records numbered ``seqs``, in the order of ``state.load_records``."""
     with store.registered("__wanted", pl.DataFrame({"seq": seqs.cast(pl.Int64)})):
         return store.frame(
-            "WITH wanted AS (SELECT seq FROM __wanted UNION SELECT seq FROM vectors) "
-            "SELECT r.* EXCLUDE (received_run) FROM records r SEMI JOIN wanted w "
+            "SELECT r.* EXCLUDE (received_run) FROM records r SEMI JOIN __wanted w "
             "ON r.seq = w.seq ORDER BY kind, record_id"
         )
 

@@ -127,6 +127,17 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         # comparisons point to without a join on kind and record_id.
         "ALTER TABLE vectors ADD COLUMN seq BIGINT",
     ),
+    # 6: the kept comparisons are weighed in the store (``score.stored``). Each carries
+    # whether it is its pair's best-agreeing identity (what training counts), and the
+    # values its record's term frequencies are looked up by are kept for the records
+    # that any comparison points to. The matching layout changes with this, so the next
+    # run compares the history again.
+    (
+        "ALTER TABLE vectors ADD COLUMN best BOOLEAN",
+        """CREATE TABLE record_terms (
+            seq BIGINT, nationality TEXT, sur_joined TEXT, giv_first TEXT, giv_joined TEXT,
+            sur_first TEXT, dob_year SMALLINT, dob_month TINYINT, dob_day TINYINT)""",
+    ),
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

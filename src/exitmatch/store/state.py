@@ -115,17 +115,6 @@ def load_records(store: Store) -> pl.DataFrame:
     return store.frame("SELECT * EXCLUDE (received_run) FROM records ORDER BY kind, record_id")
 
 
-def replace_vectors(store: Store, changed: pl.Series, vectors: pl.DataFrame) -> None:
-    """Drop the vectors of changed cases (their identities are renumbered) and add the
-    newly compared ones."""
-    store.delete_keys("vectors", "case_id", changed)
-    store.insert("vectors", vectors)
-
-
-def load_vectors(store: Store) -> pl.DataFrame:
-    return store.frame("SELECT * EXCLUDE (seq) FROM vectors")
-
-
 def record_run(
     store: Store, run_id: int, report: RunReport, model: MatchModel, outcomes: Outcomes
 ) -> None:
@@ -276,10 +265,10 @@ def layout_changed(store: Store, layout: int) -> bool:
 
 
 def forget_matching(store: Store) -> None:
-    """Drop every kept key, vector and common key (they are rebuilt from the cases and
-    records; the term counts are replaced whole by every run, and u's sample does not
-    depend on the matching layout)."""
-    for table in ("record_keys", "vectors", "common_keys"):
+    """Drop every kept key, comparison (with its record's terms) and common key (they are
+    rebuilt from the cases and records; the term counts are replaced whole by every run,
+    and u's sample does not depend on the matching layout)."""
+    for table in ("record_keys", "vectors", "record_terms", "common_keys"):
         store.connection.execute(f"DELETE FROM {table}")
     store.connection.execute("DELETE FROM meta WHERE key = 'common_cap'")
 
@@ -288,15 +277,3 @@ def remember_layout(store: Store, layout: int) -> None:
     store.connection.execute(
         "INSERT OR REPLACE INTO meta VALUES ('match_layout', ?)", [str(layout)]
     )
-
-
-def records_with_keys(store: Store, pass_bit: int, keys: pl.Series) -> pl.DataFrame:
-    """``seq`` of the retained records carrying any of ``keys`` for a pass."""
-    if keys.is_empty():
-        return store.frame("SELECT seq FROM records LIMIT 0")
-    with store.registered("__keys", pl.DataFrame({"key": keys})):
-        return store.frame(
-            "SELECT DISTINCT seq FROM record_keys "
-            'WHERE pass_bit = ? AND "key" IN (SELECT "key" FROM __keys)',
-            [pass_bit],
-        )

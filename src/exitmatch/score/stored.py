@@ -1,0 +1,164 @@
+"""Weighing the kept comparisons where they are kept: in the store, in SQL.
+
+A night's comparisons, new and kept, are trained on and weighed inside DuckDB over the
+``vectors`` table, so a night holds in memory only the pairs it decides on, however long
+the history. Use ``count_patterns`` for what training needs (the level patterns of each
+pair's best-agreeing identity, with their counts), ``weigh`` to score every kept pair
+into the run's ``scored`` table, and ``decidable`` for the pairs a decision can use.
+
+The weights are those of a ``MatchModel``: each level's log2(m/u), and for a level
+adjusted for term frequency log2(m / f), f being the share of travellers carrying the
+agreed value (``score.frequencies``). The frequencies are looked up in the kept counts
+by the terms kept for each compared record (``record_terms``). Each pair keeps its best
+identity by match weight (the first by name and date number on a tie), and the match
+probability adds the model's prior.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+from exitmatch.compare.levels import Comparison
+from exitmatch.score.frequencies import ANY_NATIONALITY, MIN_GROUP
+from exitmatch.score.model import MatchModel
+from exitmatch.store.store import Store
+
+# The temporary table a run's scored pairs are kept in, until its outputs are written.
+SCORED = "scored"
+
+# Lost pairs (``block.passes.lost_pairs``): case_id and seq, as the SQL below reads them.
+_LOST = "__lost"
+
+
+def count_patterns(
+    store: Store, comparisons: tuple[Comparison, ...], lost: pl.DataFrame, broad: int
+) -> pl.DataFrame:
+    """The gamma patterns of the kept pairs' best-agreeing identities, with their counts
+    (``n``), as ``score.em`` trains on them."""
+    columns = ", ".join(c.gamma_column for c in comparisons)
+    with store.registered(_LOST, lost):
+        return store.frame(
+            f"SELECT {columns}, count(*) AS n FROM ({_kept(broad)}) "
+            f"WHERE best GROUP BY ALL ORDER BY ALL"
+        )
+
+
+def weigh(
+    store: Store,
+    comparisons: tuple[Comparison, ...],
+    model: MatchModel,
+    lost: pl.DataFrame,
+    broad: int,
+) -> int:
+    """Score every kept pair into the ``scored`` table (one row per pair: its best
+    identity's levels, the weight of each, ``match_weight`` and ``match_probability``);
+    how many pairs there are."""
+    model.check_against(comparisons)
+    weights = ",\n".join(f"{_weight(c, model)} AS w_{c.name}" for c in comparisons)
+    total = " + ".join(f"w_{c.name}" for c in comparisons)
+    prior = _double(model.prior_log2_odds)
+    store.connection.execute(f"CREATE OR REPLACE TEMP TABLE record_tf AS {_frequencies()}")
+    with store.registered(_LOST, lost):
+        store.connection.execute(
+            f"""
+            CREATE OR REPLACE TEMP TABLE {SCORED} AS
+            WITH found AS (
+                SELECT k.* EXCLUDE (best),
+                    CASE WHEN k.name_swapped THEN t.tf_sur_x ELSE t.tf_sur END AS tf_surname,
+                    CASE WHEN k.name_swapped THEN t.tf_giv_x ELSE t.tf_giv END AS tf_given,
+                    t.tf_dob
+                FROM ({_kept(broad)}) k JOIN record_tf t ON t.seq = k.seq
+            ),
+            weighed AS (SELECT *, {weights} FROM found),
+            totalled AS (SELECT *, {total} AS match_weight FROM weighed)
+            SELECT *, 1 / (1 + pow(2::DOUBLE, -({prior} + match_weight))) AS match_probability
+            FROM totalled
+            QUALIFY row_number() OVER (
+                PARTITION BY case_id, seq ORDER BY match_weight DESC, name_no, dob_no) = 1
+            """
+        )
+    store.connection.execute("DROP TABLE record_tf")
+    return int(str(store.scalar(f"SELECT count(*) FROM {SCORED}")))
+
+
+def decidable(store: Store, floor: float) -> pl.DataFrame:
+    """The scored pairs a decision can use: those at or above ``floor``, and every entry
+    (an entry on a departure's own document counts however weakly it links)."""
+    return store.frame(
+        f"SELECT * FROM {SCORED} WHERE match_probability >= ? OR kind = 'entry' "
+        "ORDER BY case_id, seq",
+        [floor],
+    )
+
+
+def _kept(broad: int) -> str:
+    """The kept comparisons as blocking finds them today: a lost pair's broadest pass is
+    cleared, and a pair left with no pass is not a candidate any more."""
+    cleared = f"(v.passes & {255 - broad})::UTINYINT"
+    return f"""
+        SELECT * FROM (
+            SELECT v.* REPLACE (
+                CASE WHEN l.seq IS NULL THEN v.passes ELSE {cleared} END AS passes)
+            FROM vectors v LEFT JOIN {_LOST} l ON l.case_id = v.case_id AND l.seq = v.seq
+        ) WHERE passes <> 0"""
+
+
+def _frequencies() -> str:
+    """Each compared record's term frequencies from the kept counts: the shares of its
+    nationality (where it has ``MIN_GROUP`` records; of all records otherwise) carrying
+    its surname and first given name, read either way round, and the share of all
+    records born on its date. A value never counted gets the share of one record."""
+    share = "greatest(least(coalesce({}, f), 1::DOUBLE), f)"
+    names = [
+        ("a", "sur_joined", "tf_sur"),
+        ("b", "giv_first", "tf_giv"),
+        ("c", "giv_joined", "tf_sur_x"),
+        ("d", "sur_first", "tf_giv_x"),
+    ]
+    looked_up = ", ".join(share.format(f"{a}.share") + f" AS {name}" for a, _, name in names)
+    joins = "\n".join(
+        f"LEFT JOIN shares {a} ON {a}.grp = t.grp AND {a}.value = t.{column}"
+        for a, column, _ in names
+    )
+    same_date = " AND ".join(
+        f"x.{part} IS NOT DISTINCT FROM t.{part}" for part in ("dob_year", "dob_month", "dob_day")
+    )
+    everyone = f"'{ANY_NATIONALITY}'"
+    return f"""
+        WITH total AS (
+            SELECT greatest(coalesce(max(n) FILTER (WHERE nationality = {everyone}), 0), 1)
+                AS n FROM nationality_counts
+        ),
+        shares AS (
+            SELECT c.nationality AS grp, c.value, c.n / s.n AS share
+            FROM name_counts c JOIN nationality_counts s ON s.nationality = c.nationality
+        ),
+        terms AS (
+            SELECT t.*, CASE WHEN s.n >= {MIN_GROUP} THEN t.nationality ELSE {everyone} END
+                AS grp
+            FROM record_terms t LEFT JOIN nationality_counts s ON s.nationality = t.nationality
+            SEMI JOIN (SELECT DISTINCT seq FROM vectors) v ON v.seq = t.seq
+        )
+        SELECT t.seq, {looked_up}, {share.format("x.n / total.n")} AS tf_dob
+        FROM terms t CROSS JOIN total CROSS JOIN (SELECT 1::DOUBLE / n AS f FROM total)
+        {joins}
+        LEFT JOIN dob_counts x ON {same_date}
+    """
+
+
+def _weight(comparison: Comparison, model: MatchModel) -> str:
+    """A comparison's weight for each pair: its level's, or for a level adjusted for
+    term frequency log2(m / f) of the agreed value."""
+    cases = []
+    for index, level in enumerate(comparison.levels):
+        params = model.level(comparison.name, index)
+        weight = _double(params.weight)
+        if level.tf_column is not None and params.tf_adjusted and params.m > 0:
+            weight = f"ln({_double(params.m)} / {level.tf_column}) / ln(2::DOUBLE)"
+        cases.append(f"WHEN {index} THEN {weight}")
+    return f"CASE {comparison.gamma_column} {' '.join(cases)} ELSE 0::DOUBLE END"
+
+
+def _double(value: float) -> str:
+    """A float as an exact SQL double (a plain decimal literal would be a DECIMAL)."""
+    return f"CAST('{value!r}' AS DOUBLE)"
