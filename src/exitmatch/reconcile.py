@@ -15,7 +15,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -26,7 +26,6 @@ import polars as pl
 from exitmatch import __version__
 from exitmatch.block.passes import (
     Pass,
-    broad_record_keys,
     case_keys,
     lost_pairs,
     pairs_from_keys,
@@ -93,9 +92,9 @@ from exitmatch.store.store import Store
 
 STORE_FILE = "exitmatch.duckdb"
 
-# New records keyed at a time: bounds the memory of a night's blocking keys (about 16 keys
-# a record) whatever the night's size.
-KEY_SLICE = 1_000_000
+# New records normalised, keyed and compared at a time: bounds the memory of a night's
+# population, blocking keys (about 16 a record) and comparisons whatever its size.
+RECORD_SLICE = 1_000_000
 
 
 @dataclass
@@ -135,9 +134,8 @@ class Received:
 
     def take_records(self) -> pl.DataFrame:
         """The records the run works on: the retained ones it read from the store, then
-        this run's (the same rows and types as reading them back). The frames are let go:
-        the population holds the records from here on, and a night's records are not held
-        twice."""
+        this run's (the same rows and types as reading them back). The frames are let go,
+        so that a night's records are not held twice."""
         history = self.history
         new = self.new_records.select(
             pl.col(name).cast(dtype) for name, dtype in history.schema.items()
@@ -304,27 +302,34 @@ def _link(
     def lap(stage: str) -> None:
         nonlocal clock
         now = time.perf_counter()
-        timings[stage] = round(now - clock, 3)
+        timings[stage] = round(timings.get(stage, 0.0) + now - clock, 3)
         clock = now
 
-    stage("normalising names, dates and documents")
-    uncounted = None if received.counted is None else received.is_new()
-    people = population(received.cases, received.take_records(), received.counted, uncounted)
-    received.writes.submit(replace_term_counts, store, people.counts)
-    # u's random comparisons need only the population: computed meanwhile.
+    records = received.take_records()
+    # u's random comparisons need only the cases and the sampled records: computed
+    # meanwhile.
     sampling = (
         None
         if model is not None
-        else _SAMPLING.submit(random_comparisons, people, received.sampled, settings)
+        else _SAMPLING.submit(_random_vectors, received, records, settings)
     )
-    lap("normalise")
-    stage("blocking")
-    found = _new_pairs(store, people, received, settings)
-    lap("block")
-    stage(f"comparing {found.pairs.height:,} new candidate pairs")
-    fresh = vectors_for(people, found.pairs)
-    # The store's copy is put under stable keys on the writer's thread.
-    received.writes.submit(_store_vectors, store, people, found.changed, fresh)
+    counted = received.counted
+    for first, part in _slices(received, records):
+        stage(f"normalising names, dates and documents ({part.height:,} records)")
+        # Each record is counted once: in the slice it is new in (all, when re-keying).
+        uncounted = None if received.rekey else received.is_new()
+        people = population(received.cases, part, counted, uncounted)
+        counted = people.counts
+        lap("normalise")
+        stage("blocking")
+        found = _new_pairs(store, people, received, settings, first=first)
+        lap("block")
+        stage(f"comparing {found.pairs.height:,} new candidate pairs")
+        fresh = vectors_for(people, found.pairs)
+        # The store's copy is put under stable keys on the writer's thread.
+        received.writes.submit(_store_vectors, store, people, found.changed, fresh)
+        lap("compare")
+    received.writes.submit(replace_term_counts, store, people.counts)
     received.stored()  # every comparison is in the store from here on
     broad = int(Pass.ONE_NAME_YEAR)
     lost = _lost_pairs(store, people, found, broad)
@@ -342,6 +347,23 @@ def _link(
     result = linked_from_store(people, scored, records, model, compared)
     lap("score")
     return dataclasses.replace(result, timings_s=timings)
+
+
+def _slices(received: Received, records: pl.DataFrame) -> Iterator[tuple[bool, pl.DataFrame]]:
+    """The records a run works on, ``RECORD_SLICE`` new records at a time (every record,
+    when re-keying), each slice with whether it is the first: the retained records the
+    run read come with the first."""
+    new = records if received.rekey else records.filter(received.is_new())
+    read = records.clear() if received.rekey else records.filter(~received.is_new())
+    for start in range(0, max(new.height, 1), RECORD_SLICE):
+        part = new.slice(start, RECORD_SLICE)
+        yield (True, pl.concat([read, part])) if start == 0 else (False, part)
+
+
+def _random_vectors(received: Received, records: pl.DataFrame, settings: Settings) -> pl.DataFrame:
+    """u's random comparisons, of the cases and the records drawn for u alone."""
+    sampled = records.join(received.sampled.to_frame("seq"), on="seq", how="semi")
+    return random_comparisons(population(received.cases, sampled), received.sampled, settings)
 
 
 def _store_vectors(
@@ -362,42 +384,35 @@ def _lost_pairs(store: Store, people: Population, found: Found, broad: int) -> p
     return lost.select("case_id", "seq")
 
 
-def _new_pairs(store: Store, people: Population, received: Received, settings: Settings) -> Found:
-    """Pairs not compared before, and what else blocking knows (``Found``).
+def _new_pairs(
+    store: Store, people: Population, received: Received, settings: Settings, *, first: bool
+) -> Found:
+    """Pairs not compared before in a slice of the run's records, and what else blocking
+    knows (``Found``).
 
     New records are keyed, kept, and blocked against every case in memory; new or changed
-    cases are blocked against the kept keys of the whole history in the store. A store
-    whose keys were made by another matching layout (or has none yet) is re-keyed whole.
-    The store is read before the new keys are written (in the background), so the
-    history's keys are the ones found there.
+    cases are blocked (with the first slice) against the kept keys of the whole history
+    in the store. A store whose keys were made by another matching layout (or has none
+    yet) is re-keyed whole. The history's keys were read before the run wrote any.
     """
-    if received.rekey:
-        fresh = people.records
-        changed = people.cases["case_id"]
-    else:
-        fresh = people.records.filter(received.is_new())
-        changed = received.changed_cases
+    fresh = people.records if received.rekey else people.records.filter(received.is_new())
+    changed = received.changed_cases.clear()
+    if first:
+        changed = people.cases["case_id"] if received.rekey else received.changed_cases
     broad = int(Pass.ONE_NAME_YEAR)
-    # The new records' keys are made a slice of records at a time (``KEY_SLICE``), the first
-    # while the store is still writing the records; the common keys are counted on the
-    # broadest pass's keys of them all.
-    keys = record_keys(fresh.slice(0, KEY_SLICE))
-    fresh_broad = pl.concat(
-        [
-            keys.filter(pl.col("pass_bit") == broad),
-            broad_record_keys(fresh.slice(KEY_SLICE)),
-        ]
-    )
-    broad_years = settings.broad_years
-    every_case = case_keys(people.identities, broad_years=broad_years)
+    # Made while the store is still writing; the common keys are counted with the
+    # slice's broadest-pass keys. A key that becomes common with a later slice or night
+    # takes that pass from the pairs it found before (``lost_pairs``).
+    keys = record_keys(fresh)
+    every_case = case_keys(people.identities, broad_years=settings.broad_years)
     received.stored()  # the store is free from here on
-    if received.rekey:
+    if first and received.rekey:
         forget_matching(store)
     remember_layout(store, MATCH_LAYOUT)
-    common = common_stored_keys(store, broad, settings.block_cap, adding=fresh_broad)
+    common = common_stored_keys(store, broad, settings.block_cap, adding=keys)
     by_seq = people.records.select("rec", "seq")
     found = []
-    if not received.rekey and not changed.is_empty():
+    if first and not received.rekey and not changed.is_empty():
         # The retained records the changed cases share a key with (read with the history).
         changed_idx = people.cases.filter(pl.col("case_id").is_in(changed.implode()))["case_idx"]
         wanted = every_case.filter(pl.col("case_idx").is_in(changed_idx.implode()))
@@ -405,14 +420,8 @@ def _new_pairs(store: Store, people: Population, received: Received, settings: S
         found.append(
             pairs_from_keys(wanted, history.select("rec", "pass_bit", "key", "no_year"), common)
         )
-    # Each slice's keys are joined and handed to the store's writer, with at most one
-    # slice's keys waiting to be written.
-    for start in range(0, max(fresh.height, 1), KEY_SLICE):
-        if start:  # the first slice's keys are made above
-            keys = record_keys(fresh.slice(start, KEY_SLICE))
-        found.append(pairs_from_keys(every_case, keys, common))
-        received.stored()
-        received.writes.submit(store_record_keys, store, keys, people.records)
+    found.append(pairs_from_keys(every_case, keys, common))
+    received.writes.submit(store_record_keys, store, keys, people.records)
     pairs = (
         pl.concat(found)
         .group_by("case_idx", "rec")

@@ -103,12 +103,6 @@ def record_keys(records: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def broad_record_keys(records: pl.DataFrame) -> pl.DataFrame:
-    """The broadest pass's rows of ``record_keys``: what ``common_keys`` counts."""
-    broad = Pass.ONE_NAME_YEAR
-    return _keys("rec", [(broad, _one_name_year_keys(records, "rec", widen=0))])
-
-
 def common_keys(keys: pl.DataFrame, cap: int) -> pl.Series:
     """Keys of the broadest pass shared by more than ``cap`` records of ``keys`` (all of
     them: a key is skipped the same whichever night its records came)."""

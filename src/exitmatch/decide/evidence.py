@@ -11,7 +11,7 @@ import polars as pl
 
 from exitmatch.compare.levels import Comparison
 from exitmatch.decide.bands import contradiction
-from exitmatch.score.apply import weight_column
+from exitmatch.score.stored import weight_column
 
 # What each comparison is called in the evidence line.
 _FIELD = {

@@ -30,6 +30,11 @@ SCORED = "scored"
 _LOST = "__lost"
 
 
+def weight_column(comparison: Comparison) -> str:
+    """The column of a scored pair holding one comparison's weight."""
+    return f"w_{comparison.name}"
+
+
 def count_patterns(
     store: Store, comparisons: tuple[Comparison, ...], lost: pl.DataFrame, broad: int
 ) -> pl.DataFrame:
@@ -54,8 +59,8 @@ def weigh(
     identity's levels, the weight of each, ``match_weight`` and ``match_probability``);
     how many pairs there are."""
     model.check_against(comparisons)
-    weights = ",\n".join(f"{_weight(c, model)} AS w_{c.name}" for c in comparisons)
-    total = " + ".join(f"w_{c.name}" for c in comparisons)
+    weights = ",\n".join(f"{_weight(c, model)} AS {weight_column(c)}" for c in comparisons)
+    total = " + ".join(weight_column(c) for c in comparisons)
     prior = _double(model.prior_log2_odds)
     store.connection.execute(f"CREATE OR REPLACE TEMP TABLE record_tf AS {_frequencies()}")
     with store.registered(_LOST, lost):

@@ -1,6 +1,6 @@
 """Training a ``MatchModel`` on one night: u from random pairs, m by EM, the prior.
 
-Use ``train_model`` when no saved model is given; pass its result to ``apply.score``.
+Use ``train_model`` when no saved model is given; ``stored.weigh`` scores with its result.
 """
 
 from __future__ import annotations
