@@ -67,25 +67,41 @@ class Linked:
     timings_s: dict[str, float] = field(default_factory=dict)
 
 
+@dataclass(frozen=True)
+class CaseSide:
+    """Every case numbered (``case_idx`` by case_id) and its identities: what each
+    population of a run shares."""
+
+    cases: pl.DataFrame
+    identities: pl.DataFrame
+
+
+def case_side(cases: pl.DataFrame) -> CaseSide:
+    """Number ``cases`` (accepted inventory rows) and fan them out into identities."""
+    cases = (
+        cases.sort("case_id")
+        .with_row_index("case_idx")
+        .with_columns(pl.col("case_idx").cast(pl.UInt32))
+    )
+    return CaseSide(cases, case_identities(cases))
+
+
 def population(
-    cases: pl.DataFrame,
+    cases: pl.DataFrame | CaseSide,
     records: pl.DataFrame,
     counted: TermCounts | None = None,
     uncounted: pl.Expr | None = None,
 ) -> Population:
-    """Normalise ``cases`` (accepted inventory rows) and ``records`` (travel records as
+    """Normalise ``cases`` (accepted inventory rows, or their ``case_side`` when several
+    populations share them) and ``records`` (travel records as
     ``normalize.features.travel_records`` makes them, in any order).
 
     ``counted`` are the term counts of the retained records counted before (none where
     not given) and ``uncounted`` picks those of ``records`` they do not count yet (all
     where not given): the records' frequencies are taken from the two together.
     """
-    cases = (
-        cases.sort("case_id")
-        .with_row_index("case_idx")
-        .with_columns(pl.col("case_idx").cast(pl.UInt32))
-    )
-    identities = case_identities(cases)
+    side = cases if isinstance(cases, CaseSide) else case_side(cases)
+    cases, identities = side.cases, side.identities
     records = (
         records.sort("kind", "record_id")
         .with_row_index("rec")

@@ -39,9 +39,11 @@ from exitmatch.errors import ContractError
 from exitmatch.ingest.load import Ingested, ingest
 from exitmatch.link import (
     MATCH_LAYOUT,
+    CaseSide,
     Linked,
     Population,
     case_search_keys,
+    case_side,
     compared_terms,
     linked_from_store,
     population,
@@ -306,23 +308,26 @@ def _link(
         clock = now
 
     records = received.take_records()
+    cases = case_side(received.cases)
     # u's random comparisons need only the cases and the sampled records: computed
     # meanwhile.
     sampling = (
         None
         if model is not None
-        else _SAMPLING.submit(_random_vectors, received, records, settings)
+        else _SAMPLING.submit(_random_vectors, cases, received.sampled, records, settings)
     )
     counted = received.counted
+    every_case: pl.DataFrame | None = None
     for first, part in _slices(received, records):
         stage(f"normalising names, dates and documents ({part.height:,} records)")
         # Each record is counted once: in the slice it is new in (all, when re-keying).
         uncounted = None if received.rekey else received.is_new()
-        people = population(received.cases, part, counted, uncounted)
+        people = population(cases, part, counted, uncounted)
         counted = people.counts
         lap("normalise")
         stage("blocking")
-        found = _new_pairs(store, people, received, settings, first=first)
+        found = _new_pairs(store, people, received, settings, first=first, every_case=every_case)
+        every_case = found.case_keys  # keys of names' text forms: the same for every slice
         lap("block")
         stage(f"comparing {found.pairs.height:,} new candidate pairs")
         fresh = vectors_for(people, found.pairs)
@@ -360,10 +365,12 @@ def _slices(received: Received, records: pl.DataFrame) -> Iterator[tuple[bool, p
         yield (True, pl.concat([read, part])) if start == 0 else (False, part)
 
 
-def _random_vectors(received: Received, records: pl.DataFrame, settings: Settings) -> pl.DataFrame:
-    """u's random comparisons, of the cases and the records drawn for u alone."""
-    sampled = records.join(received.sampled.to_frame("seq"), on="seq", how="semi")
-    return random_comparisons(population(received.cases, sampled), received.sampled, settings)
+def _random_vectors(
+    cases: CaseSide, sampled: pl.Series, records: pl.DataFrame, settings: Settings
+) -> pl.DataFrame:
+    """u's random comparisons, of the cases and the records drawn for u (``sampled``) alone."""
+    drawn = records.join(sampled.to_frame("seq"), on="seq", how="semi")
+    return random_comparisons(population(cases, drawn), sampled, settings)
 
 
 def _store_vectors(
@@ -385,7 +392,13 @@ def _lost_pairs(store: Store, people: Population, found: Found, broad: int) -> p
 
 
 def _new_pairs(
-    store: Store, people: Population, received: Received, settings: Settings, *, first: bool
+    store: Store,
+    people: Population,
+    received: Received,
+    settings: Settings,
+    *,
+    first: bool,
+    every_case: pl.DataFrame | None,
 ) -> Found:
     """Pairs not compared before in a slice of the run's records, and what else blocking
     knows (``Found``).
@@ -394,6 +407,7 @@ def _new_pairs(
     cases are blocked (with the first slice) against the kept keys of the whole history
     in the store. A store whose keys were made by another matching layout (or has none
     yet) is re-keyed whole. The history's keys were read before the run wrote any.
+    ``every_case`` are the cases' keys where an earlier slice made them.
     """
     fresh = people.records if received.rekey else people.records.filter(received.is_new())
     changed = received.changed_cases.clear()
@@ -404,7 +418,8 @@ def _new_pairs(
     # slice's broadest-pass keys. A key that becomes common with a later slice or night
     # takes that pass from the pairs it found before (``lost_pairs``).
     keys = record_keys(fresh)
-    every_case = case_keys(people.identities, broad_years=settings.broad_years)
+    if every_case is None:
+        every_case = case_keys(people.identities, broad_years=settings.broad_years)
     received.stored()  # the store is free from here on
     if first and received.rekey:
         forget_matching(store)

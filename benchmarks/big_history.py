@@ -1,0 +1,149 @@
+"""A history of up to 100 million records, built night by night from Parquet, and what a
+night costs against it.
+
+Scenario: chunk 0 is a synthetic night from ``exitmatch synth`` (``--cases`` subjects and
+``--chunk`` ordinary travellers, seed 0); chunks 1 to K-1 are ordinary travellers alone
+(seeds 1 to K-1), their record ids prefixed with the chunk's number so that they stay
+unique. K is ``--records`` over the records of a chunk. Each chunk is written once as
+Parquet into ``--data-dir`` and reused. Night 1 delivers the inventory but its last
+``--new`` cases, with chunk 0; night k+1 delivers chunk k; the last night delivers only
+the held-back cases, searched against the whole history. Each night is ``exitmatch
+reconcile`` in its own process against one store (``--out``); nights already run there
+are not run again (``progress.jsonl``), so a long build can be resumed. Per night it
+prints
+
+    BIG_HISTORY night=N kept_records=.. new_records=.. new_cases=.. wall_s=..
+        peak_rss_mb=.. store_gb=..
+
+(``kept_records``: the store's records before the night) and, after the last night, one
+``TARGET`` line for each of the throughput issue's two history targets: every night's
+peak memory at most 4 GB as the history grows to the size built, and the held-back
+cases searched in at most 10 s, with the recall of their expected closures.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from history_search import recall_of, timed_run
+
+SOURCES = ("land", "air", "entries")
+MEMORY_TARGET_MB = 4 * 1024
+SEARCH_TARGET_S = 10.0
+
+
+def chunk(root: Path, number: int, cases: int, travellers: int) -> Path:
+    """Chunk ``number``'s files (generated the first time they are asked for)."""
+    folder = root / f"chunk{number:03d}_s{cases}_t{travellers}"
+    if (folder / "done").exists():
+        return folder
+    from exitmatch.synth.config import SynthConfig
+    from exitmatch.synth.generate import generate
+
+    config = SynthConfig(
+        subjects=cases if number == 0 else 0, travellers=travellers, seed=number, format="parquet"
+    )
+    generate(config, folder)
+    if number:
+        for source in SOURCES:
+            path = folder / f"{source}.parquet"
+            if path.exists():
+                frame = pl.read_parquet(path)
+                prefixed = pl.format("c{}-{}", pl.lit(number), pl.col("record_id"))
+                frame.with_columns(record_id=prefixed).write_parquet(path)
+        (folder / "inventory.parquet").unlink(missing_ok=True)
+    (folder / "done").touch()
+    return folder
+
+
+def reconcile(out: Path, inventory: Path | None, folder: Path | None) -> list[str]:
+    argv = [sys.executable, "-m", "exitmatch", "reconcile", "--out", str(out)]
+    if inventory is not None:
+        argv += ["--inventory", str(inventory)]
+    if folder is not None:
+        for source in SOURCES:
+            if (folder / f"{source}.parquet").exists():
+                argv += [f"--{source}", str(folder / f"{source}.parquet")]
+    return argv
+
+
+def store_figures(out: Path) -> dict[str, Any]:
+    report = json.loads((out / "run_report.json").read_text())
+    store = report["store"]
+    return {
+        "kept_records": store["records"] - store["new_records"],
+        "new_records": store["new_records"],
+        "new_cases": store["new_or_changed_cases"],
+        "store_gb": (out / "exitmatch.duckdb").stat().st_size / 2**30,
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--records", type=float, default=1e8, help="history to build")
+    parser.add_argument("--chunk", type=float, default=5e6, help="travellers a night")
+    parser.add_argument("--cases", type=int, default=20_000)
+    parser.add_argument("--new", type=int, default=1_000, help="cases held back for the last")
+    parser.add_argument("--data-dir", type=Path, required=True, help="chunks, kept and reused")
+    parser.add_argument("--out", type=Path, required=True, help="the store and outputs")
+    args = parser.parse_args(argv)
+    travellers = int(args.chunk)
+    first = chunk(args.data_dir, 0, args.cases, travellers)
+    per_chunk = sum(
+        pl.scan_parquet(first / f"{s}.parquet").select(pl.len()).collect().item()
+        for s in SOURCES
+        if (first / f"{s}.parquet").exists()
+    )
+    chunks = max(1, round(args.records / per_chunk))
+    inventory = pl.read_parquet(first / "inventory.parquet")
+    held_back = inventory.tail(args.new)
+    args.out.mkdir(parents=True, exist_ok=True)
+    night1, last = args.out / "inventory_night1.parquet", args.out / "inventory_last.parquet"
+    inventory.head(inventory.height - args.new).write_parquet(night1)
+    held_back.write_parquet(last)
+    progress = args.out / "progress.jsonl"
+    lines = progress.read_text().splitlines() if progress.exists() else []
+    done = [json.loads(line) for line in lines]
+    nights = [(night1, first)] + [(None, None)] * (chunks - 1) + [(last, None)]
+    for number, (cases, folder) in enumerate(nights, start=1):
+        if number <= len(done):
+            figures = done[number - 1]
+        else:
+            if 1 < number <= chunks:
+                folder = chunk(args.data_dir, number - 1, 0, travellers)
+            figures = timed_run(reconcile(args.out, cases, folder)) | store_figures(args.out)
+            figures["night"] = number
+            with progress.open("a") as handle:
+                handle.write(json.dumps(figures) + "\n")
+        print(
+            f"BIG_HISTORY night={figures['night']} kept_records={figures['kept_records']} "
+            f"new_records={figures['new_records']} new_cases={figures['new_cases']} "
+            f"wall_s={figures['wall_s']:.2f} peak_rss_mb={figures['peak_rss_mb']:.0f} "
+            f"store_gb={figures['store_gb']:.2f}",
+            flush=True,
+        )
+        done[number - 1 : number] = [figures]
+    search = done[-1]
+    peak = max(night["peak_rss_mb"] for night in done)
+    history = search["kept_records"]
+    recall = recall_of(held_back, first, args.out)
+    print(
+        f"TARGET name=history_memory history_records={history} peak_rss_mb={peak:.0f} "
+        f"target_mb={MEMORY_TARGET_MB} met={peak <= MEMORY_TARGET_MB and history >= 1e8}"
+    )
+    print(
+        f"TARGET name=new_cases_search history_records={history} new_cases={search['new_cases']} "
+        f"wall_s={search['wall_s']:.2f} target_s={SEARCH_TARGET_S} recall_new={recall:.4f} "
+        f"met={search['wall_s'] <= SEARCH_TARGET_S and history >= 1e8}"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
