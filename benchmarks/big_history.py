@@ -8,9 +8,10 @@ unique. K is ``--records`` over the records of a chunk. Each chunk is written on
 Parquet into ``--data-dir`` and reused. Night 1 delivers the inventory but its last
 ``--new`` cases, with chunk 0; night k+1 delivers chunk k; the last night delivers only
 the held-back cases, searched against the whole history. Each night is ``exitmatch
-reconcile`` in its own process against one store (``--out``); nights already run there
-are not run again (``progress.jsonl``), so a long build can be resumed. Per night it
-prints
+reconcile`` in its own process against one store (``--out``, DuckDB's memory bounded by
+``--store-memory``); nights already run there are not run again (``progress.jsonl``), so
+a long build can be resumed, and the search night runs only with ``--search`` (once the
+machine is quiet). Per night it prints
 
     BIG_HISTORY night=N kept_records=.. new_records=.. new_cases=.. wall_s=..
         peak_rss_mb=.. store_gb=..
@@ -62,8 +63,9 @@ def chunk(root: Path, number: int, cases: int, travellers: int) -> Path:
     return folder
 
 
-def reconcile(out: Path, inventory: Path | None, folder: Path | None) -> list[str]:
+def reconcile(out: Path, memory: float, inventory: Path | None, folder: Path | None) -> list[str]:
     argv = [sys.executable, "-m", "exitmatch", "reconcile", "--out", str(out)]
+    argv += ["--store-memory", str(memory)]
     if inventory is not None:
         argv += ["--inventory", str(inventory)]
     if folder is not None:
@@ -92,6 +94,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--new", type=int, default=1_000, help="cases held back for the last")
     parser.add_argument("--data-dir", type=Path, required=True, help="chunks, kept and reused")
     parser.add_argument("--out", type=Path, required=True, help="the store and outputs")
+    parser.add_argument("--store-memory", type=float, default=1.5, help="GB for DuckDB")
+    parser.add_argument("--search", action="store_true", help="run the search night too")
     args = parser.parse_args(argv)
     travellers = int(args.chunk)
     first = chunk(args.data_dir, 0, args.cases, travellers)
@@ -110,14 +114,16 @@ def main(argv: list[str] | None = None) -> int:
     progress = args.out / "progress.jsonl"
     lines = progress.read_text().splitlines() if progress.exists() else []
     done = [json.loads(line) for line in lines]
-    nights = [(night1, first)] + [(None, None)] * (chunks - 1) + [(last, None)]
+    nights = [(night1, first)] + [(None, None)] * (chunks - 1)
+    nights += [(last, None)] if args.search else []
     for number, (cases, folder) in enumerate(nights, start=1):
         if number <= len(done):
             figures = done[number - 1]
         else:
             if 1 < number <= chunks:
                 folder = chunk(args.data_dir, number - 1, 0, travellers)
-            figures = timed_run(reconcile(args.out, cases, folder)) | store_figures(args.out)
+            argv = reconcile(args.out, args.store_memory, cases, folder)
+            figures = timed_run(argv) | store_figures(args.out)
             figures["night"] = number
             with progress.open("a") as handle:
                 handle.write(json.dumps(figures) + "\n")
@@ -129,6 +135,8 @@ def main(argv: list[str] | None = None) -> int:
             flush=True,
         )
         done[number - 1 : number] = [figures]
+    if not args.search:
+        return 0
     search = done[-1]
     peak = max(night["peak_rss_mb"] for night in done)
     history = search["kept_records"]

@@ -80,3 +80,12 @@ def test_a_store_from_a_newer_version_is_refused(tmp_path: Path) -> None:
     connection.close()
     with pytest.raises(StoreError, match="newer than this exitmatch"):
         Store.open(path)
+
+
+def test_the_store_keeps_to_the_memory_it_is_given(tmp_path: Path) -> None:
+    query = "SELECT current_setting('memory_limit')"
+    with Store.open(tmp_path / "s.duckdb", memory_gb=1.5) as store:
+        # 1.5e9 bytes, as DuckDB shows it.
+        assert store.scalar(query) == "1.3 GiB"
+    with Store.open(tmp_path / "s.duckdb") as store:
+        assert store.scalar(query) != "1.3 GiB"

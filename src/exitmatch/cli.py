@@ -48,6 +48,15 @@ StorePath = Annotated[
 WaitSeconds = Annotated[
     float, typer.Option(help="Seconds to wait for a store another run is using, then refuse")
 ]
+StoreMemory = Annotated[
+    float | None,
+    typer.Option(
+        "--store-memory",
+        min=0.1,
+        help="GB of memory the store (DuckDB) may use before it spills to disk; "
+        "default: DuckDB's own, 80% of RAM",
+    ),
+]
 
 
 @app.command()
@@ -100,6 +109,7 @@ def reconcile(
     ] = None,
     db: StorePath = None,
     wait: WaitSeconds = 0.0,
+    store_memory: StoreMemory = None,
 ) -> None:
     """Reconcile a night against the store: closures, warrant cancellations, alerts."""
     from exitmatch.reconcile import run_reconcile
@@ -110,7 +120,16 @@ def reconcile(
     model = _run(lambda: MatchModel.load(model_file)) if model_file else None
     with _stages() as stage:
         report = _run(
-            lambda: run_reconcile(inputs, out, settings, model, db=db, wait_s=wait, progress=stage)
+            lambda: run_reconcile(
+                inputs,
+                out,
+                settings,
+                model,
+                db=db,
+                wait_s=wait,
+                store_memory_gb=store_memory,
+                progress=stage,
+            )
         )
     _summarise(report, out)
 

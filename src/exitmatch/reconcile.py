@@ -166,17 +166,20 @@ def run_reconcile(
     *,
     db: Path | str | None = None,
     wait_s: float = 0.0,
+    store_memory_gb: float | None = None,
     command: str = "reconcile",
     progress: Callable[[str], None] | None = None,
 ) -> RunReport:
     """Take in the files given, reconcile, and write every output into ``out``.
 
-    ``db`` is the store (default ``out/exitmatch.duckdb``; ``:memory:`` for none kept).
-    ``progress`` is told each stage as it starts, for a display.
+    ``db`` is the store (default ``out/exitmatch.duckdb``; ``:memory:`` for none kept);
+    ``store_memory_gb`` bounds the memory DuckDB takes (``Store.open``). ``progress`` is
+    told each stage as it starts, for a display.
     """
     stage = progress or (lambda _: None)
     started_at = datetime.now(UTC)
-    with Store.open(db if db is not None else out / STORE_FILE, wait_s=wait_s) as store:
+    path = db if db is not None else out / STORE_FILE
+    with Store.open(path, wait_s=wait_s, memory_gb=store_memory_gb) as store:
         run_id = store.next_run_id()
         timings: dict[str, float] = {}
         clock = time.perf_counter()

@@ -39,9 +39,13 @@ class Store:
         self.path = path
 
     @classmethod
-    def open(cls, path: Path | str, *, wait_s: float = 0.0) -> Store:
+    def open(
+        cls, path: Path | str, *, wait_s: float = 0.0, memory_gb: float | None = None
+    ) -> Store:
         """Open (creating if need be) and migrate the store at ``path`` (``:memory:`` for a
-        throw-away one)."""
+        throw-away one). ``memory_gb`` bounds what DuckDB holds in memory (it spills the
+        rest of a large query to a temporary folder beside the store); DuckDB's default is
+        80% of the machine's memory."""
         target = str(path)
         if target != ":memory:":
             Path(target).parent.mkdir(parents=True, exist_ok=True)
@@ -61,6 +65,8 @@ class Store:
                 time.sleep(_POLL_S)
         # The run shows its own stages; DuckDB's progress bar would print into its logs.
         connection.execute("SET enable_progress_bar = false")
+        if memory_gb is not None:
+            connection.execute(f"SET memory_limit = '{float(memory_gb)}GB'")
         store = cls(connection, target)
         store._migrate()
         return store
