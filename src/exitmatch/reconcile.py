@@ -61,7 +61,13 @@ from exitmatch.score.model import MatchModel
 from exitmatch.score.stored import count_patterns, decidable, weigh
 from exitmatch.settings import Settings
 from exitmatch.store.background import BackgroundWrites
-from exitmatch.store.comparisons import broad_keys_of, broad_suspects, replace_comparisons
+from exitmatch.store.comparisons import (
+    broad_keys_of,
+    broad_suspects,
+    clear_pass,
+    cleared_before,
+    replace_comparisons,
+)
 from exitmatch.store.history import (
     known_record_ids,
     load_term_counts,
@@ -74,6 +80,7 @@ from exitmatch.store.history import (
 from exitmatch.store.rejections import standing_rejections
 from exitmatch.store.state import (
     changed_cases,
+    common_cap_raised,
     common_stored_keys,
     forget_matching,
     ingested_digests,
@@ -150,12 +157,13 @@ class Received:
 class Found:
     """What blocking found: the pairs not compared before, the cases whose kept
     comparisons they replace, every case's keys, and the broadest pass's keys that are
-    too common now."""
+    too common now, with those that became so with this slice."""
 
     pairs: pl.DataFrame
     changed: pl.Series
     case_keys: pl.DataFrame
     common: pl.Series
+    newly_common: pl.Series
 
 
 def run_reconcile(
@@ -250,7 +258,11 @@ def _receive(
     # The rows are in new_records now; only the counts are still needed.
     counts_only = {source: _counts_only(result) for source, result in loaded.items()}
     cases = load_cases(store)
-    rekey = layout_changed(store, MATCH_LAYOUT) or stored_key_count(store) == 0
+    rekey = (
+        layout_changed(store, MATCH_LAYOUT)
+        or stored_key_count(store) == 0
+        or common_cap_raised(store, settings.block_cap)
+    )
     sampled = sampled_records(store, new_records, sample_size(settings), settings.seed)
     if rekey:
         history, history_keys, counted = load_records(store), no_record_keys(store), None
@@ -321,6 +333,7 @@ def _link(
     )
     counted = received.counted
     every_case: pl.DataFrame | None = None
+    newly_common = []
     for first, part in _slices(received, records):
         stage(f"normalising names, dates and documents ({part.height:,} records)")
         # Each record is counted once: in the slice it is new in (all, when re-keying).
@@ -331,6 +344,7 @@ def _link(
         stage("blocking")
         found = _new_pairs(store, people, received, settings, first=first, every_case=every_case)
         every_case = found.case_keys  # keys of names' text forms: the same for every slice
+        newly_common.append(found.newly_common)
         lap("block")
         stage(f"comparing {found.pairs.height:,} new candidate pairs")
         fresh = vectors_for(people, found.pairs)
@@ -340,16 +354,16 @@ def _link(
     received.writes.submit(replace_term_counts, store, people.counts)
     received.stored()  # every comparison is in the store from here on
     broad = int(Pass.ONE_NAME_YEAR)
-    lost = _lost_pairs(store, people, found, broad)
+    _clear_lost_pairs(store, people, found, pl.concat(newly_common), broad)
     lap("compare")
     if sampling is not None:
         stage("training the model (u from random pairs, m by EM)")
-        patterns = count_patterns(store, comparisons(), lost, broad)
+        patterns = count_patterns(store, comparisons())
         model = train(people, patterns, settings, sampling.result())
         lap("train")
     assert model is not None  # given, or trained just above
     stage("scoring every comparison in the store")
-    compared = weigh(store, comparisons(), model, lost, broad)
+    compared = weigh(store, comparisons(), model)
     scored = decidable(store, readable_floor(settings))
     records = needed_records(store, scored["seq"].unique())
     result = linked_from_store(people, scored, records, model, compared)
@@ -382,16 +396,20 @@ def _store_vectors(
     replace_comparisons(store, changed, stable_keyed(people, fresh), compared_terms(people, fresh))
 
 
-def _lost_pairs(store: Store, people: Population, found: Found, broad: int) -> pl.DataFrame:
-    """case_id and seq of the kept pairs blocking today would no longer find by the
-    broadest pass (``block.passes.lost_pairs``)."""
-    suspects = broad_suspects(store, broad, found.common)
-    if suspects.is_empty():
-        return suspects
-    keys = broad_keys_of(store, broad, suspects["seq"])
-    by_case = suspects.join(people.cases.select("case_id", "case_idx"), on="case_id")
-    lost = lost_pairs(by_case, found.case_keys, keys, found.common)
-    return lost.select("case_id", "seq")
+def _clear_lost_pairs(
+    store: Store, people: Population, found: Found, newly_common: pl.Series, broad: int
+) -> None:
+    """Take the broadest pass from the kept pairs blocking today would no longer find by
+    it (``block.passes.lost_pairs``): those of the keys that became common with this run,
+    or of every common key where the store's were never cleared."""
+    keys = newly_common if cleared_before(store) else found.common
+    suspects = broad_suspects(store, broad, keys)
+    lost = suspects
+    if not suspects.is_empty():
+        kept_keys = broad_keys_of(store, broad, suspects["seq"])
+        by_case = suspects.join(people.cases.select("case_id", "case_idx"), on="case_id")
+        lost = lost_pairs(by_case, found.case_keys, kept_keys, found.common)
+    clear_pass(store, lost, broad)
 
 
 def _new_pairs(
@@ -427,7 +445,7 @@ def _new_pairs(
     if first and received.rekey:
         forget_matching(store)
     remember_layout(store, MATCH_LAYOUT)
-    common = common_stored_keys(store, broad, settings.block_cap, adding=keys)
+    common, newly_common = common_stored_keys(store, broad, settings.block_cap, adding=keys)
     by_seq = people.records.select("rec", "seq")
     found = []
     if first and not received.rekey and not changed.is_empty():
@@ -446,7 +464,7 @@ def _new_pairs(
         .agg(pl.col("passes").bitwise_or())
         .sort("case_idx", "rec")
     )
-    return Found(pairs, changed, every_case, common)
+    return Found(pairs, changed, every_case, common, newly_common)
 
 
 def _report(

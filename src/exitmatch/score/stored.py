@@ -26,35 +26,22 @@ from exitmatch.store.store import Store
 # The temporary table a run's scored pairs are kept in, until its outputs are written.
 SCORED = "scored"
 
-# Lost pairs (``block.passes.lost_pairs``): case_id and seq, as the SQL below reads them.
-_LOST = "__lost"
-
 
 def weight_column(comparison: Comparison) -> str:
     """The column of a scored pair holding one comparison's weight."""
     return f"w_{comparison.name}"
 
 
-def count_patterns(
-    store: Store, comparisons: tuple[Comparison, ...], lost: pl.DataFrame, broad: int
-) -> pl.DataFrame:
+def count_patterns(store: Store, comparisons: tuple[Comparison, ...]) -> pl.DataFrame:
     """The gamma patterns of the kept pairs' best-agreeing identities, with their counts
     (``n``), as ``score.em`` trains on them."""
     columns = ", ".join(c.gamma_column for c in comparisons)
-    with store.registered(_LOST, lost):
-        return store.frame(
-            f"SELECT {columns}, count(*) AS n FROM ({_kept(broad)}) "
-            f"WHERE best GROUP BY ALL ORDER BY ALL"
-        )
+    return store.frame(
+        f"SELECT {columns}, count(*) AS n FROM vectors WHERE best GROUP BY ALL ORDER BY ALL"
+    )
 
 
-def weigh(
-    store: Store,
-    comparisons: tuple[Comparison, ...],
-    model: MatchModel,
-    lost: pl.DataFrame,
-    broad: int,
-) -> int:
+def weigh(store: Store, comparisons: tuple[Comparison, ...], model: MatchModel) -> int:
     """Score every kept pair into the ``scored`` table (one row per pair: its best
     identity's levels, the weight of each, ``match_weight`` and ``match_probability``);
     how many pairs there are."""
@@ -63,25 +50,24 @@ def weigh(
     total = " + ".join(weight_column(c) for c in comparisons)
     prior = _double(model.prior_log2_odds)
     store.connection.execute(f"CREATE OR REPLACE TEMP TABLE record_tf AS {_frequencies()}")
-    with store.registered(_LOST, lost):
-        store.connection.execute(
-            f"""
-            CREATE OR REPLACE TEMP TABLE {SCORED} AS
-            WITH found AS (
-                SELECT k.* EXCLUDE (best),
-                    CASE WHEN k.name_swapped THEN t.tf_sur_x ELSE t.tf_sur END AS tf_surname,
-                    CASE WHEN k.name_swapped THEN t.tf_giv_x ELSE t.tf_giv END AS tf_given,
-                    t.tf_dob
-                FROM ({_kept(broad)}) k JOIN record_tf t ON t.seq = k.seq
-            ),
-            weighed AS (SELECT *, {weights} FROM found),
-            totalled AS (SELECT *, {total} AS match_weight FROM weighed)
-            SELECT *, 1 / (1 + pow(2::DOUBLE, -({prior} + match_weight))) AS match_probability
-            FROM totalled
-            QUALIFY row_number() OVER (
-                PARTITION BY case_id, seq ORDER BY match_weight DESC, name_no, dob_no) = 1
-            """
-        )
+    store.connection.execute(
+        f"""
+        CREATE OR REPLACE TEMP TABLE {SCORED} AS
+        WITH found AS (
+            SELECT v.* EXCLUDE (best),
+                CASE WHEN v.name_swapped THEN t.tf_sur_x ELSE t.tf_sur END AS tf_surname,
+                CASE WHEN v.name_swapped THEN t.tf_giv_x ELSE t.tf_giv END AS tf_given,
+                t.tf_dob
+            FROM vectors v JOIN record_tf t ON t.seq = v.seq
+        ),
+        weighed AS (SELECT *, {weights} FROM found),
+        totalled AS (SELECT *, {total} AS match_weight FROM weighed)
+        SELECT *, 1 / (1 + pow(2::DOUBLE, -({prior} + match_weight))) AS match_probability
+        FROM totalled
+        QUALIFY row_number() OVER (
+            PARTITION BY case_id, seq ORDER BY match_weight DESC, name_no, dob_no) = 1
+        """
+    )
     store.connection.execute("DROP TABLE record_tf")
     return int(str(store.scalar(f"SELECT count(*) FROM {SCORED}")))
 
@@ -94,18 +80,6 @@ def decidable(store: Store, floor: float) -> pl.DataFrame:
         "ORDER BY case_id, seq",
         [floor],
     )
-
-
-def _kept(broad: int) -> str:
-    """The kept comparisons as blocking finds them today: a lost pair's broadest pass is
-    cleared, and a pair left with no pass is not a candidate any more."""
-    cleared = f"(v.passes & {255 - broad})::UTINYINT"
-    return f"""
-        SELECT * FROM (
-            SELECT v.* REPLACE (
-                CASE WHEN l.seq IS NULL THEN v.passes ELSE {cleared} END AS passes)
-            FROM vectors v LEFT JOIN {_LOST} l ON l.case_id = v.case_id AND l.seq = v.seq
-        ) WHERE passes <> 0"""
 
 
 def _frequencies() -> str:

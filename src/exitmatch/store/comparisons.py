@@ -1,10 +1,15 @@
 """The kept comparisons: written as they are made, and which of them a common key touches.
 
 Use ``replace_comparisons`` for a night's new comparison vectors, with the terms their
-records' frequencies are looked up by (``score.frequencies.record_terms``), and
+records' frequencies are looked up by (``score.frequencies.record_terms``);
 ``broad_suspects`` with ``broad_keys_of`` for what ``block.passes.lost_pairs`` needs to
-tell which kept pairs blocking today would no longer find. The comparisons are weighed
-where they are kept (``score.stored``).
+tell which kept pairs blocking today would no longer find, and ``clear_pass`` to take
+that pass from them. The comparisons are weighed where they are kept (``score.stored``).
+
+A key that has become too common stays so, so a pair that lost the broadest pass keeps
+it lost: the store's comparisons are those one run over the whole history would make,
+and a night only looks at the pairs of the keys that became common with it. A store
+whose lost pairs were not cleared yet (meta ``broad_cleared``) is looked at whole once.
 """
 
 from __future__ import annotations
@@ -48,6 +53,25 @@ def broad_suspects(store: Store, broad: int, common: pl.Series) -> pl.DataFrame:
             ORDER BY case_id, seq
             """
         )
+
+
+def clear_pass(store: Store, pairs: pl.DataFrame, bit: int) -> None:
+    """Take the pass ``bit`` from the comparisons of ``pairs`` (case_id, seq), and drop
+    those left with none; note that the store's lost pairs are cleared."""
+    store.connection.execute("INSERT OR REPLACE INTO meta VALUES ('broad_cleared', '1')")
+    if pairs.is_empty():
+        return
+    with store.registered("__lost", pairs.select("case_id", "seq")):
+        store.connection.execute(
+            f"UPDATE vectors v SET passes = (v.passes & {255 - bit})::UTINYINT FROM __lost l "
+            "WHERE v.case_id = l.case_id AND v.seq = l.seq"
+        )
+    store.connection.execute("DELETE FROM vectors WHERE passes = 0")
+
+
+def cleared_before(store: Store) -> bool:
+    """True when the store's lost pairs have been cleared as keys became common."""
+    return store.scalar("SELECT value FROM meta WHERE key = 'broad_cleared'") is not None
 
 
 def broad_keys_of(store: Store, broad: int, seqs: pl.Series) -> pl.DataFrame:

@@ -216,33 +216,49 @@ def stored_key_count(store: Store) -> int:
 
 def common_stored_keys(
     store: Store, broad: int, cap: int, adding: pl.DataFrame | None = None
-) -> pl.Series:
+) -> tuple[pl.Series, pl.Series]:
     """Keys of the broadest pass shared by more than ``cap`` retained records, counting
-    too the records about to be kept whose keys are ``adding`` (pass_bit, key).
+    too the records about to be kept whose keys are ``adding`` (pass_bit, key); and
+    those of them that were not common before.
 
     A key once common stays common (records are only added), so the store keeps them
     (``common_keys``) and a run counts only the keys it adds that are not common yet; the
-    whole history is counted again only where the cap has changed."""
+    whole history is counted again only where the cap has changed (a higher cap makes
+    the store be re-keyed first: ``common_cap_raised``)."""
     fresh = pl.DataFrame(schema={"key": pl.UInt64, "n": pl.UInt32})
     if adding is not None:
         fresh = adding.filter(pl.col("pass_bit") == broad).group_by("key").len("n")
     counted_cap = store.scalar("SELECT value FROM meta WHERE key = 'common_cap'")
     recount = counted_cap is None or int(str(counted_cap)) != cap
+    before = _common(store)
     if recount:
         store.connection.execute("DELETE FROM common_keys")
-    with store.registered("__fresh", fresh):
-        # The run's keys not common yet; the stored keys counted are those alone, or
-        # every one where counting again.
-        scope = "" if recount else 'AND "key" IN (SELECT "key" FROM f)'
-        store.connection.execute(
-            "INSERT INTO common_keys WITH f AS (SELECT * FROM __fresh "
-            'WHERE "key" NOT IN (SELECT "key" FROM common_keys)) '
-            'SELECT "key" FROM (SELECT "key", count(*) AS n '
-            f'FROM record_keys WHERE pass_bit = ? {scope} GROUP BY "key") kept '
-            'FULL JOIN f USING ("key") WHERE coalesce(kept.n, 0) + coalesce(f.n, 0) > ?',
-            [broad, cap],
-        )
+    if recount or fresh.height:
+        with store.registered("__fresh", fresh):
+            # The run's keys not common yet; the stored keys counted are those alone, or
+            # every one where counting again.
+            scope = "" if recount else 'AND "key" IN (SELECT "key" FROM f)'
+            store.connection.execute(
+                "INSERT INTO common_keys WITH f AS (SELECT * FROM __fresh "
+                'WHERE "key" NOT IN (SELECT "key" FROM common_keys)) '
+                'SELECT "key" FROM (SELECT "key", count(*) AS n '
+                f'FROM record_keys WHERE pass_bit = ? {scope} GROUP BY "key") kept '
+                'FULL JOIN f USING ("key") WHERE coalesce(kept.n, 0) + coalesce(f.n, 0) > ?',
+                [broad, cap],
+            )
     store.connection.execute("INSERT OR REPLACE INTO meta VALUES ('common_cap', ?)", [str(cap)])
+    common = _common(store)
+    return common, common.filter(~common.is_in(before.implode()))
+
+
+def common_cap_raised(store: Store, cap: int) -> bool:
+    """True when the common keys were counted at a lower cap than ``cap``: keys common
+    then are not now, and the records that carried one were never paired by it."""
+    counted_cap = store.scalar("SELECT value FROM meta WHERE key = 'common_cap'")
+    return counted_cap is not None and int(str(counted_cap)) < cap
+
+
+def _common(store: Store) -> pl.Series:
     return store.frame('SELECT "key" FROM common_keys')["key"].cast(pl.UInt64).sort()
 
 
@@ -251,9 +267,12 @@ def matching_record_keys(store: Store, wanted: pl.DataFrame) -> pl.DataFrame:
     no_year."""
     if wanted.is_empty():
         return store.frame("SELECT * FROM record_keys LIMIT 0")
+    # The scan filters on the key alone (each pass hashes with its own seed), which reads
+    # one column of every kept key instead of two; the pass is checked on what it finds.
     with store.registered("__wanted", wanted.select("pass_bit", "key").unique()):
         return store.frame(
-            "SELECT r.* FROM record_keys r SEMI JOIN __wanted w "
+            "SELECT r.* FROM (SELECT * FROM record_keys "
+            'WHERE "key" IN (SELECT "key" FROM __wanted)) r SEMI JOIN __wanted w '
             'ON r.pass_bit = w.pass_bit AND r."key" = w."key"'
         )
 
