@@ -73,11 +73,20 @@ def weigh(store: Store, comparisons: tuple[Comparison, ...], model: MatchModel) 
 
 
 def decidable(store: Store, floor: float) -> pl.DataFrame:
-    """The scored pairs a decision can use: those at or above ``floor``, and every entry
-    (an entry on a departure's own document counts however weakly it links)."""
+    """The scored pairs a decision can use: the exits at or above ``floor``, and every
+    entry of a case with such an exit (an entry on a departure's own document counts
+    however weakly it links)."""
     return store.frame(
-        f"SELECT * FROM {SCORED} WHERE match_probability >= ? OR kind = 'entry' "
-        "ORDER BY case_id, seq",
+        f"""
+        WITH exits AS (
+            SELECT * FROM {SCORED} WHERE kind <> 'entry' AND match_probability >= ?
+        )
+        SELECT * FROM exits
+        UNION ALL
+        SELECT * FROM {SCORED}
+        WHERE kind = 'entry' AND case_id IN (SELECT case_id FROM exits)
+        ORDER BY case_id, seq
+        """,
         [floor],
     )
 
