@@ -4,7 +4,7 @@ night costs against it.
 Scenario: chunk 0 is a synthetic night from ``exitmatch synth`` (``--cases`` subjects and
 ``--chunk`` ordinary travellers, seed 0); chunks 1 to K-1 are ordinary travellers alone
 (seeds 1 to K-1), their record ids prefixed with the chunk's number so that they stay
-unique. K is ``--records`` over the records of a chunk. Each chunk is written once as
+unique. K is as many chunks as it takes to reach ``--records``. Each chunk is written once as
 Parquet into ``--data-dir`` and reused. Night 1 delivers the inventory but its last
 ``--new`` cases, with chunk 0; night k+1 delivers chunk k; the last night delivers only
 the held-back cases, searched against the whole history. Each night is ``exitmatch
@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import sys
 from pathlib import Path
 from typing import Any
@@ -94,7 +95,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--new", type=int, default=1_000, help="cases held back for the last")
     parser.add_argument("--data-dir", type=Path, required=True, help="chunks, kept and reused")
     parser.add_argument("--out", type=Path, required=True, help="the store and outputs")
-    parser.add_argument("--store-memory", type=float, default=1.5, help="GB for DuckDB")
+    parser.add_argument("--store-memory", type=float, default=1.0, help="GB for DuckDB")
     parser.add_argument("--search", action="store_true", help="run the search night too")
     args = parser.parse_args(argv)
     travellers = int(args.chunk)
@@ -104,7 +105,7 @@ def main(argv: list[str] | None = None) -> int:
         for s in SOURCES
         if (first / f"{s}.parquet").exists()
     )
-    chunks = max(1, round(args.records / per_chunk))
+    chunks = max(1, math.ceil(args.records / per_chunk))
     inventory = pl.read_parquet(first / "inventory.parquet")
     held_back = inventory.tail(args.new)
     args.out.mkdir(parents=True, exist_ok=True)

@@ -39,7 +39,6 @@ from exitmatch.errors import ContractError
 from exitmatch.ingest.load import Ingested, ingest
 from exitmatch.link import (
     MATCH_LAYOUT,
-    CaseSide,
     Linked,
     Population,
     case_search_keys,
@@ -104,6 +103,9 @@ STORE_FILE = "exitmatch.duckdb"
 # New records normalised, keyed and compared at a time: bounds the memory of a night's
 # population, blocking keys (about 16 a record) and comparisons whatever its size.
 RECORD_SLICE = 1_000_000
+
+# The column that marks a slice's records to be counted, keyed and compared (``_slices``).
+FRESH = "__fresh"
 
 
 @dataclass
@@ -322,24 +324,20 @@ def _link(
         timings[stage] = round(timings.get(stage, 0.0) + now - clock, 3)
         clock = now
 
-    records = received.take_records()
     cases = case_side(received.cases)
-    # u's random comparisons need only the cases and the sampled records: computed
-    # meanwhile.
-    sampling = (
-        None
-        if model is not None
-        else _SAMPLING.submit(_random_vectors, cases, received.sampled, records, settings)
-    )
+    sampling = None
     counted = received.counted
     every_case: pl.DataFrame | None = None
     newly_common = []
-    for first, part in _slices(received, records):
+    for first, part in _slices(received, received.take_records()):
         stage(f"normalising names, dates and documents ({part.height:,} records)")
-        # Each record is counted once: in the slice it is new in (all, when re-keying).
-        uncounted = None if received.rekey else received.is_new()
-        people = population(cases, part, counted, uncounted)
+        # Each record is counted, keyed and compared once: in the slice it is fresh in.
+        people = population(cases, part, counted, pl.col(FRESH))
         counted = people.counts
+        if first and model is None:
+            # u's random comparisons need only this population (it holds the records
+            # drawn for u): computed meanwhile.
+            sampling = _SAMPLING.submit(random_comparisons, people, received.sampled, settings)
         lap("normalise")
         stage("blocking")
         found = _new_pairs(store, people, received, settings, first=first, every_case=every_case)
@@ -373,21 +371,22 @@ def _link(
 
 def _slices(received: Received, records: pl.DataFrame) -> Iterator[tuple[bool, pl.DataFrame]]:
     """The records a run works on, ``RECORD_SLICE`` new records at a time (every record,
-    when re-keying), each slice with whether it is the first: the retained records the
-    run read come with the first."""
-    new = records if received.rekey else records.filter(received.is_new())
-    read = records.clear() if received.rekey else records.filter(~received.is_new())
+    when re-keying), each slice with whether it is the first and its records marked
+    ``FRESH`` (to be counted, keyed and compared). The first slice also holds, not fresh,
+    the retained records the run read and every record drawn for u."""
+    fresh = pl.lit(True) if received.rekey else received.is_new()
+    new = records.filter(fresh)
     for start in range(0, max(new.height, 1), RECORD_SLICE):
-        part = new.slice(start, RECORD_SLICE)
-        yield (True, pl.concat([read, part])) if start == 0 else (False, part)
-
-
-def _random_vectors(
-    cases: CaseSide, sampled: pl.Series, records: pl.DataFrame, settings: Settings
-) -> pl.DataFrame:
-    """u's random comparisons, of the cases and the records drawn for u (``sampled``) alone."""
-    drawn = records.join(sampled.to_frame("seq"), on="seq", how="semi")
-    return random_comparisons(population(cases, drawn), sampled, settings)
+        part = new.slice(start, RECORD_SLICE).with_columns(pl.lit(True).alias(FRESH))
+        if start == 0:
+            others = records.filter(~fresh) if not received.rekey else records.clear()
+            drawn = new.join(received.sampled.to_frame("seq"), on="seq", how="semi").join(
+                part.select("seq"), on="seq", how="anti"
+            )
+            extra = pl.concat([others, drawn]).with_columns(pl.lit(False).alias(FRESH))
+            yield True, pl.concat([extra, part])
+        else:
+            yield False, part
 
 
 def _store_vectors(
@@ -430,7 +429,7 @@ def _new_pairs(
     yet) is re-keyed whole. The history's keys were read before the run wrote any.
     ``every_case`` are the cases' keys where an earlier slice made them.
     """
-    fresh = people.records if received.rekey else people.records.filter(received.is_new())
+    fresh = people.records.filter(FRESH)
     changed = received.changed_cases.clear()
     if first:
         changed = people.cases["case_id"] if received.rekey else received.changed_cases
