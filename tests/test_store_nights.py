@@ -53,6 +53,16 @@ def _same_outputs(left: Path, right: Path, names: tuple[str, ...] = OUTPUTS) -> 
         assert (left / name).read_bytes() == (right / name).read_bytes(), name
 
 
+def _same_kept(left: Path, right: Path, *queries: str) -> None:
+    """Each query reads the same from the stores of the two output folders."""
+    with (
+        Store.open(left / "exitmatch.duckdb") as one,
+        Store.open(right / "exitmatch.duckdb") as other,
+    ):
+        for query in queries:
+            assert one.frame(query).equals(other.frame(query)), query
+
+
 @pytest.fixture(scope="module")
 def nights(tmp_path_factory: pytest.TempPathFactory) -> list[Inputs]:
     data = tmp_path_factory.mktemp("data")
@@ -95,12 +105,9 @@ def test_a_lower_block_cap_on_a_later_night_counts_the_whole_history_again(
         cap = 2 if number == len(nights) - 1 else 200
         run_reconcile(night, tmp_path / "nightly", Settings(block_cap=cap))
     _same_outputs(tmp_path / "nightly", tmp_path / "once", (*OUTPUTS, "candidate_pairs.parquet"))
-    query = 'SELECT "key" FROM common_keys ORDER BY ALL'
-    with (
-        Store.open(tmp_path / "nightly" / "exitmatch.duckdb") as nightly,
-        Store.open(tmp_path / "once" / "exitmatch.duckdb") as once,
-    ):
-        assert nightly.frame(query).equals(once.frame(query))
+    _same_kept(
+        tmp_path / "nightly", tmp_path / "once", 'SELECT "key" FROM common_keys ORDER BY ALL'
+    )
 
 
 def test_a_later_night_reads_only_the_history_it_needs(
@@ -119,21 +126,14 @@ def test_a_later_night_reads_only_the_history_it_needs(
 
     monkeypatch.setattr(reconcile, "population", counting_population)
     report = run_reconcile(nights[-1], tmp_path / "nightly", settings)
-    # The records worked on with the night's own (u's sample is worked on apart).
+    # The largest population holds the night's records and some of the history, not all.
     assert report.store["new_records"] < max(read) < report.store["records"]
     _same_outputs(tmp_path / "nightly", tmp_path / "once", (*OUTPUTS, "candidate_pairs.parquet"))
-    with (
-        Store.open(tmp_path / "nightly" / "exitmatch.duckdb") as nightly,
-        Store.open(tmp_path / "once" / "exitmatch.duckdb") as once,
-    ):
-        # What the run keeps of the history instead of reading it: the same however it
-        # arrived (the sample's records by id: their numbers follow arrival).
-        kept = [f"SELECT * FROM {table}" for table in TERM_TABLES.values()]
-        kept += ['SELECT "key" FROM common_keys', "SELECT kind, record_id FROM u_sample"]
-        for query in kept:
-            assert nightly.frame(f"{query} ORDER BY ALL").equals(
-                once.frame(f"{query} ORDER BY ALL")
-            ), query
+    # What the run keeps of the history instead of reading it: the same however it
+    # arrived (the sample's records by id: their numbers follow arrival).
+    kept = [f"SELECT * FROM {table}" for table in TERM_TABLES.values()]
+    kept += ['SELECT "key" FROM common_keys', "SELECT kind, record_id FROM u_sample"]
+    _same_kept(tmp_path / "nightly", tmp_path / "once", *(f"{q} ORDER BY ALL" for q in kept))
 
 
 def test_records_worked_on_a_slice_at_a_time_give_the_same_run(
@@ -144,12 +144,9 @@ def test_records_worked_on_a_slice_at_a_time_give_the_same_run(
     monkeypatch.setattr(reconcile, "RECORD_SLICE", 500)
     run_reconcile(_together(nights), tmp_path, Settings())
     _same_outputs(tmp_path, one_run, (*OUTPUTS, "candidate_pairs.parquet"))
-    with (
-        Store.open(tmp_path / "exitmatch.duckdb") as sliced,
-        Store.open(one_run / "exitmatch.duckdb") as whole,
-    ):
-        query = "SELECT seq, pass_bit, key, no_year FROM record_keys ORDER BY ALL"
-        assert sliced.frame(query).equals(whole.frame(query))
+    _same_kept(
+        tmp_path, one_run, "SELECT seq, pass_bit, key, no_year FROM record_keys ORDER BY ALL"
+    )
 
 
 def test_a_higher_block_cap_on_a_later_night_re_keys_the_history(
@@ -182,12 +179,7 @@ def test_slices_of_one_run_lose_the_pairs_of_keys_a_later_slice_makes_common(
     assert sum(cleared) > 0  # there were such pairs
     _same_outputs(tmp_path / "sliced", tmp_path / "whole", (*OUTPUTS, "candidate_pairs.parquet"))
     # The kept comparisons are those the unsliced run made.
-    query = "SELECT * FROM vectors ORDER BY ALL"
-    with (
-        Store.open(tmp_path / "sliced" / "exitmatch.duckdb") as sliced,
-        Store.open(tmp_path / "whole" / "exitmatch.duckdb") as whole,
-    ):
-        assert sliced.frame(query).equals(whole.frame(query))
+    _same_kept(tmp_path / "sliced", tmp_path / "whole", "SELECT * FROM vectors ORDER BY ALL")
 
 
 def test_a_file_delivered_twice_changes_nothing(

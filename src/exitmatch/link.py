@@ -78,11 +78,7 @@ class CaseSide:
 
 def case_side(cases: pl.DataFrame) -> CaseSide:
     """Number ``cases`` (accepted inventory rows) and fan them out into identities."""
-    cases = (
-        cases.sort("case_id")
-        .with_row_index("case_idx")
-        .with_columns(pl.col("case_idx").cast(pl.UInt32))
-    )
+    cases = _numbered(cases, "case_idx", "case_id")
     return CaseSide(cases, case_identities(cases))
 
 
@@ -102,11 +98,7 @@ def population(
     """
     side = cases if isinstance(cases, CaseSide) else case_side(cases)
     cases, identities = side.cases, side.identities
-    records = (
-        records.sort("kind", "record_id")
-        .with_row_index("rec")
-        .with_columns(pl.col("rec").cast(pl.UInt32))
-    )
+    records = _numbered(records, "rec", "kind", "record_id")
     names = pl.concat(
         [identities["surname"], identities["given"], records["surname"], records["given"]]
     )
@@ -161,11 +153,7 @@ def linked_from_store(
     """What a run decides on, from the pairs scored in the store (``VECTOR_KEYS`` and
     ``seq``) and their ``records`` as the store keeps them: each under today's
     ``case_idx`` and ``ident``, and ``rec`` numbering ``records`` by source and id."""
-    records = (
-        records.sort("kind", "record_id")
-        .with_row_index("rec")
-        .with_columns(pl.col("rec").cast(pl.UInt32))
-    )
+    records = _numbered(records, "rec", "kind", "record_id")
     keyed = (
         scored.join(
             people.identities.select("ident", "case_idx", "case_id", "name_no", "dob_no"),
@@ -217,6 +205,11 @@ def train(
         n_records=people.counts.records,
         em_iterations=settings.em_iterations,
     )
+
+
+def _numbered(frame: pl.DataFrame, column: str, *by: str) -> pl.DataFrame:
+    """``frame`` sorted by ``by`` and numbered from 0 in ``column`` (UInt32)."""
+    return frame.sort(*by).with_row_index(column).with_columns(pl.col(column).cast(pl.UInt32))
 
 
 def _gamma_columns() -> list[str]:

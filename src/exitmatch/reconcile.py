@@ -441,9 +441,10 @@ def _new_pairs(
     if every_case is None:
         every_case = case_keys(people.identities, broad_years=settings.broad_years)
     received.stored()  # the store is free from here on
-    if first and received.rekey:
-        forget_matching(store)
-    remember_layout(store, MATCH_LAYOUT)
+    if first:
+        if received.rekey:
+            forget_matching(store)
+        remember_layout(store, MATCH_LAYOUT)
     common, newly_common = common_stored_keys(store, broad, settings.block_cap, adding=keys)
     by_seq = people.records.select("rec", "seq")
     found = []

@@ -3,9 +3,10 @@
 u, the chance of each level between two different people, is counted on random
 (identity, record) pairs: almost none of them match. m, the chance of each level for the
 same person, is learned by expectation-maximisation over the candidate pairs with u held
-fixed, as Splink does. The work runs over distinct gamma patterns with their counts
-(``patterns``: the gamma columns and ``n``, however many pairs show each), not over rows:
-the store counts the kept comparisons' patterns without bringing them into memory.
+fixed, as Splink does. The work runs over distinct gamma patterns with their counts (the
+gamma columns and ``n``, however many pairs show each), not over rows: the store counts
+the kept comparisons' patterns without bringing them into memory
+(``score.stored.count_patterns``).
 """
 
 from __future__ import annotations
@@ -70,11 +71,6 @@ def initial_m(comparison: Comparison) -> list[float]:
     return [0.0, *(raw / raw.sum()).tolist()]
 
 
-def patterns(vectors: pl.DataFrame, comparisons: tuple[Comparison, ...]) -> pl.DataFrame:
-    """The distinct gamma patterns of ``vectors`` with how many show each (``n``)."""
-    return vectors.group_by(c.gamma_column for c in comparisons).agg(n=pl.len().cast(pl.Int64))
-
-
 def expectation_maximisation(
     counted: pl.DataFrame,
     comparisons: tuple[Comparison, ...],
@@ -84,8 +80,8 @@ def expectation_maximisation(
     tolerance: float = 1e-6,
     fixed_m: dict[str, list[float]] | None = None,
 ) -> tuple[dict[str, list[float]], float, int]:
-    """m per level, the share of matches among the pairs counted (``patterns``), and the
-    iterations run.
+    """m per level, the share of matches among the pairs counted (gamma patterns with
+    ``n``), and the iterations run.
 
     Comparisons named in ``fixed_m`` keep those m values; EM learns the others.
     """
@@ -131,8 +127,8 @@ def expectation_maximisation(
 def m_from_anchor(
     anchor: pl.DataFrame, comparisons: tuple[Comparison, ...]
 ) -> dict[str, list[float]]:
-    """m per level counted on pairs already known to match (the anchor, as ``patterns``),
-    smoothed."""
+    """m per level counted on pairs already known to match (the anchor, as gamma patterns
+    with ``n``), smoothed."""
     result = {}
     weights = anchor["n"].to_numpy().astype(np.float64)
     for comparison in comparisons:

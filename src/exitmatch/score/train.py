@@ -86,7 +86,7 @@ def train_model(
     em_iterations: int,
 ) -> MatchModel:
     """Learn u on ``random_vectors``, m and the match share on ``candidates``: the level
-    patterns of the candidate pairs with their counts (``em.patterns``).
+    patterns of the candidate pairs with their counts (``stored.count_patterns``).
 
     Both are of each pair's best-agreeing identity (``best_identity``; the candidates'
     are counted so): scoring keeps the best identity too, and an alias that is not the

@@ -58,7 +58,7 @@ def broad_suspects(store: Store, broad: int, common: pl.Series) -> pl.DataFrame:
 def clear_pass(store: Store, pairs: pl.DataFrame, bit: int) -> None:
     """Take the pass ``bit`` from the comparisons of ``pairs`` (case_id, seq), and drop
     those left with none; note that the store's lost pairs are cleared."""
-    store.connection.execute("INSERT OR REPLACE INTO meta VALUES ('broad_cleared', '1')")
+    store.set_meta("broad_cleared", "1")
     if pairs.is_empty():
         return
     with store.registered("__lost", pairs.select("case_id", "seq")):
@@ -71,7 +71,7 @@ def clear_pass(store: Store, pairs: pl.DataFrame, bit: int) -> None:
 
 def cleared_before(store: Store) -> bool:
     """True when the store's lost pairs have been cleared as keys became common."""
-    return store.scalar("SELECT value FROM meta WHERE key = 'broad_cleared'") is not None
+    return store.meta("broad_cleared") is not None
 
 
 def broad_keys_of(store: Store, broad: int, seqs: pl.Series) -> pl.DataFrame:

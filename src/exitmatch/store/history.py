@@ -60,7 +60,7 @@ def sampled_records(store: Store, new: pl.DataFrame, size: int, seed: int) -> pl
     smallest of the kept sample and the new records. It is drawn from every record again
     where it was drawn otherwise (another size, seed or hash function)."""
     drawn = f"{size}/{seed}/duckdb {duckdb.__version__}"
-    kept = store.scalar("SELECT value FROM meta WHERE key = 'u_sample'")
+    kept = store.meta("u_sample")
     retained = "records" if kept != drawn else "u_sample"
     with store.registered("__new", new.select("kind", "record_id", "seq")):
         store.connection.execute(
@@ -75,7 +75,7 @@ def sampled_records(store: Store, new: pl.DataFrame, size: int, seed: int) -> pl
         store.connection.execute("INSERT INTO u_sample SELECT * FROM __sample")
     finally:
         store.connection.execute("DROP TABLE __sample")
-    store.connection.execute("INSERT OR REPLACE INTO meta VALUES ('u_sample', ?)", [drawn])
+    store.set_meta("u_sample", drawn)
     return store.frame("SELECT seq FROM u_sample ORDER BY seq")["seq"]
 
 

@@ -228,8 +228,8 @@ def common_stored_keys(
     fresh = pl.DataFrame(schema={"key": pl.UInt64, "n": pl.UInt32})
     if adding is not None:
         fresh = adding.filter(pl.col("pass_bit") == broad).group_by("key").len("n")
-    counted_cap = store.scalar("SELECT value FROM meta WHERE key = 'common_cap'")
-    recount = counted_cap is None or int(str(counted_cap)) != cap
+    counted_cap = store.meta("common_cap")
+    recount = counted_cap is None or int(counted_cap) != cap
     before = _common(store)
     if recount:
         store.connection.execute("DELETE FROM common_keys")
@@ -246,7 +246,7 @@ def common_stored_keys(
                 'FULL JOIN f USING ("key") WHERE coalesce(kept.n, 0) + coalesce(f.n, 0) > ?',
                 [broad, cap],
             )
-    store.connection.execute("INSERT OR REPLACE INTO meta VALUES ('common_cap', ?)", [str(cap)])
+    store.set_meta("common_cap", str(cap))
     common = _common(store)
     return common, common.filter(~common.is_in(before.implode()))
 
@@ -254,8 +254,8 @@ def common_stored_keys(
 def common_cap_raised(store: Store, cap: int) -> bool:
     """True when the common keys were counted at a lower cap than ``cap``: keys common
     then are not now, and the records that carried one were never paired by it."""
-    counted_cap = store.scalar("SELECT value FROM meta WHERE key = 'common_cap'")
-    return counted_cap is not None and int(str(counted_cap)) < cap
+    counted_cap = store.meta("common_cap")
+    return counted_cap is not None and int(counted_cap) < cap
 
 
 def _common(store: Store) -> pl.Series:
@@ -279,8 +279,8 @@ def matching_record_keys(store: Store, wanted: pl.DataFrame) -> pl.DataFrame:
 
 def layout_changed(store: Store, layout: int) -> bool:
     """True when the store's keys and vectors were made by another matching layout."""
-    value = store.scalar("SELECT value FROM meta WHERE key = 'match_layout'")
-    return value is not None and int(str(value)) != layout
+    value = store.meta("match_layout")
+    return value is not None and int(value) != layout
 
 
 def forget_matching(store: Store) -> None:
@@ -289,10 +289,8 @@ def forget_matching(store: Store) -> None:
     and u's sample does not depend on the matching layout)."""
     for table in ("record_keys", "vectors", "record_terms", "common_keys"):
         store.connection.execute(f"DELETE FROM {table}")
-    store.connection.execute("DELETE FROM meta WHERE key = 'common_cap'")
+    store.forget_meta("common_cap")
 
 
 def remember_layout(store: Store, layout: int) -> None:
-    store.connection.execute(
-        "INSERT OR REPLACE INTO meta VALUES ('match_layout', ?)", [str(layout)]
-    )
+    store.set_meta("match_layout", str(layout))

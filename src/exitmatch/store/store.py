@@ -96,9 +96,7 @@ class Store:
             with self.transaction():
                 for statement in MIGRATIONS[number]:
                     self.connection.execute(statement)
-                self.connection.execute(
-                    "INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", [str(number + 1)]
-                )
+                self.set_meta("schema_version", str(number + 1))
 
     def version(self) -> int:
         exists = self.scalar(
@@ -106,8 +104,19 @@ class Store:
         )
         if not exists:
             return 0
-        value = self.scalar("SELECT value FROM meta WHERE key = 'schema_version'")
-        return int(str(value)) if value is not None else 0
+        value = self.meta("schema_version")
+        return int(value) if value is not None else 0
+
+    def meta(self, key: str) -> str | None:
+        """What the store notes under ``key`` about itself (None where it notes nothing)."""
+        value = self.scalar("SELECT value FROM meta WHERE key = ?", [key])
+        return None if value is None else str(value)
+
+    def set_meta(self, key: str, value: str) -> None:
+        self.connection.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", [key, value])
+
+    def forget_meta(self, key: str) -> None:
+        self.connection.execute("DELETE FROM meta WHERE key = ?", [key])
 
     @contextlib.contextmanager
     def transaction(self) -> Iterator[None]:
