@@ -183,13 +183,14 @@ def random_comparisons(people: Population, sampled: pl.Series, settings: Setting
 
 def case_search_keys(cases: pl.DataFrame, settings: Settings) -> pl.DataFrame:
     """The blocking keys of ``cases`` alone (pass_bit, key, no_year), to find the retained
-    records they can pair with before the records are read."""
+    records they can pair with before the records are read (``no_year``: some identity
+    with the key has no birth year)."""
     identities = case_identities(cases.with_row_index("case_idx"))
     names = pl.concat([identities["surname"], identities["given"]])
     keys = case_keys(
         _with_sounds(identities, encode_names(names)), broad_years=settings.broad_years
     )
-    return keys.select("pass_bit", "key").unique()
+    return keys.group_by("pass_bit", "key").agg(pl.col("no_year").any()).sort("pass_bit", "key")
 
 
 def train(

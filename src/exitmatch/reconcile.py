@@ -28,6 +28,7 @@ from exitmatch.block.passes import (
     Pass,
     case_keys,
     lost_pairs,
+    pairable,
     pairs_from_keys,
     record_keys,
 )
@@ -83,6 +84,7 @@ from exitmatch.store.state import (
     common_stored_keys,
     forget_matching,
     ingested_digests,
+    known_common_keys,
     layout_changed,
     load_cases,
     load_records,
@@ -270,11 +272,11 @@ def _receive(
         history, history_keys, counted = load_records(store), no_record_keys(store), None
     else:
         searched = cases.filter(pl.col("case_id").is_in(changed.implode()))
-        history_keys = (
-            matching_record_keys(store, case_search_keys(searched, settings))
-            if searched.height
-            else no_record_keys(store)
-        )
+        history_keys = no_record_keys(store)
+        if searched.height:
+            wanted = case_search_keys(searched, settings)
+            found = matching_record_keys(store, wanted)
+            history_keys = pairable(found, wanted, known_common_keys(store))
         history = needed_records(store, pl.concat([history_keys["seq"], sampled]))
         counted = load_term_counts(store)
     # The store writes the new records while names are normalised and keyed.

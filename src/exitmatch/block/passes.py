@@ -142,6 +142,28 @@ def pairs_from_keys(cases: pl.DataFrame, records: pl.DataFrame, common: pl.Serie
 _PACK = 1 << 32
 
 
+def pairable(found: pl.DataFrame, wanted: pl.DataFrame, common: pl.Series) -> pl.DataFrame:
+    """Those of ``found`` (record keys with ``pass_bit``, ``key`` and ``no_year``) that
+    ``pairs_from_keys`` would pair with a case key of ``wanted`` (``pass_bit``, ``key``
+    and ``no_year``, one row a key), where ``common`` are keys too common (or fewer of
+    them: a key common now is common on every later night).
+
+    A case search finds by the name-only pass every record with the case's names, most
+    of which have a birth year and pair only with a case that has none; and by the
+    broadest pass the records of keys too common to pair by. Neither is read."""
+    name_only = pl.col("pass_bit") == int(Pass.NAME_ONLY)
+    too_common = (pl.col("pass_bit") == int(Pass.ONE_NAME_YEAR)) & pl.col("key").is_in(
+        common.implode()
+    )
+    by_key = wanted.select("pass_bit", "key", case_no_year="no_year")
+    return (
+        found.join(by_key, on=["pass_bit", "key"], how="inner")
+        .filter(~name_only | pl.col("no_year") | pl.col("case_no_year"))
+        .filter(~too_common)
+        .drop("case_no_year")
+    )
+
+
 def candidate_pairs(
     identities: pl.DataFrame,
     records: pl.DataFrame,

@@ -230,7 +230,7 @@ def common_stored_keys(
         fresh = adding.filter(pl.col("pass_bit") == broad).group_by("key").len("n")
     counted_cap = store.meta("common_cap")
     recount = counted_cap is None or int(counted_cap) != cap
-    before = _common(store)
+    before = known_common_keys(store)
     if recount:
         store.connection.execute("DELETE FROM common_keys")
     if recount or fresh.height:
@@ -247,7 +247,7 @@ def common_stored_keys(
                 [broad, cap],
             )
     store.set_meta("common_cap", str(cap))
-    common = _common(store)
+    common = known_common_keys(store)
     return common, common.filter(~common.is_in(before.implode()))
 
 
@@ -258,7 +258,8 @@ def common_cap_raised(store: Store, cap: int) -> bool:
     return counted_cap is not None and int(counted_cap) < cap
 
 
-def _common(store: Store) -> pl.Series:
+def known_common_keys(store: Store) -> pl.Series:
+    """The broadest pass's keys the store counted common, on the last run that counted."""
     return store.frame('SELECT "key" FROM common_keys')["key"].cast(pl.UInt64).sort()
 
 
