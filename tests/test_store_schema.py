@@ -55,6 +55,8 @@ def test_an_older_store_with_data_is_migrated_and_gives_the_same_outputs(
     connection.execute("ALTER TABLE vectors DROP COLUMN best")
     connection.execute("ALTER TABLE vectors DROP COLUMN seq")
     connection.execute("CREATE INDEX vectors_case ON vectors (case_id)")
+    # ... nor the compared records (7).
+    connection.execute("DROP TABLE compared_records")
     connection.execute("UPDATE meta SET value = '1' WHERE key = 'schema_version'")
     connection.close()
     for name in DECISIONS:
@@ -67,6 +69,33 @@ def test_an_older_store_with_data_is_migrated_and_gives_the_same_outputs(
         assert store.scalar("SELECT count(*) FROM candidates WHERE departed_at IS NULL") == 0
     for name in DECISIONS:
         assert (old / name).read_bytes() == (current / name).read_bytes(), name
+
+
+def test_a_store_without_its_compared_records_gets_them_from_the_history(
+    tmp_path: Path,
+) -> None:
+    """A store of layout 6 keeps its comparisons (the matching layout is the same): the
+    records a run decides on are then read from those the migration copies."""
+    data = tmp_path / "data"
+    generate(SynthConfig(subjects=150, travellers=2000, seed=5), data)
+    inputs = {s: [data / f"{s.value}.csv"] for s in Source}
+    out = tmp_path / "out"
+    run_reconcile(inputs, out, Settings())
+    before = {name: (out / name).read_bytes() for name in DECISIONS}
+    connection = duckdb.connect(str(out / STORE_FILE))
+    kept = connection.execute("SELECT count(*) FROM compared_records").fetchone()
+    connection.execute("DROP TABLE compared_records")
+    connection.execute("UPDATE meta SET value = '6' WHERE key = 'schema_version'")
+    connection.close()
+    for name in DECISIONS:
+        (out / name).unlink()
+    run_reconcile(inputs, out, Settings())  # nothing new: the migration alone
+    with Store.open(out / STORE_FILE) as store:
+        assert store.scalar("SELECT count(*) FROM compared_records") == kept[0] > 0
+        assert store.scalar("SELECT count(*) FROM runs") == 2
+    for name in DECISIONS:
+        assert (out / name).read_bytes() == before[name], name
+    assert "confirmed" in before["closure_candidates.csv"].decode()
 
 
 def test_a_store_from_a_newer_version_is_refused(tmp_path: Path) -> None:

@@ -55,7 +55,7 @@ class Population:
 @dataclass(frozen=True)
 class Linked:
     """What a run decides on: every case and identity, the scored pairs a decision can use
-    (``score.stored.decidable``) with their records, the model that scored them, and how
+    (``score.stored.weigh``) with their records, the model that scored them, and how
     many pairs it scored in all."""
 
     cases: pl.DataFrame
@@ -137,9 +137,13 @@ def stable_keyed(people: Population, vectors: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def compared_terms(people: Population, vectors: pl.DataFrame) -> pl.DataFrame:
-    """The terms (``score.frequencies.record_terms``) of the records ``vectors`` point to."""
-    compared = people.records.join(vectors.select("rec").unique(), on="rec", how="semi")
+def records_of_pairs(people: Population, vectors: pl.DataFrame) -> pl.DataFrame:
+    """The records ``vectors`` point to, as the population holds them."""
+    return people.records.join(vectors.select("rec").unique(), on="rec", how="semi")
+
+
+def compared_terms(people: Population, compared: pl.DataFrame) -> pl.DataFrame:
+    """The terms (``score.frequencies.record_terms``) of ``compared`` records."""
     return record_terms(compared, people.encodings)
 
 

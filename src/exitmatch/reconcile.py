@@ -48,6 +48,7 @@ from exitmatch.link import (
     linked_from_store,
     population,
     random_comparisons,
+    records_of_pairs,
     sample_size,
     stable_keyed,
     train,
@@ -58,7 +59,7 @@ from exitmatch.output.files import write_json
 from exitmatch.output.results import write_results
 from exitmatch.score.frequencies import TermCounts
 from exitmatch.score.model import MatchModel
-from exitmatch.score.stored import count_patterns, decidable, weigh
+from exitmatch.score.stored import count_patterns, weigh
 from exitmatch.settings import Settings
 from exitmatch.store.background import BackgroundWrites
 from exitmatch.store.comparisons import (
@@ -69,6 +70,7 @@ from exitmatch.store.comparisons import (
     replace_comparisons,
 )
 from exitmatch.store.history import (
+    compared_records,
     known_record_ids,
     load_term_counts,
     needed_records,
@@ -363,9 +365,8 @@ def _link(
         lap("train")
     assert model is not None  # given, or trained just above
     stage("scoring every comparison in the store")
-    compared = weigh(store, comparisons(), model)
-    scored = decidable(store, readable_floor(settings))
-    records = needed_records(store, scored["seq"].unique())
+    compared, scored = weigh(store, comparisons(), model, readable_floor(settings))
+    records = compared_records(store, scored["seq"].unique())
     result = linked_from_store(people, scored, records, model, compared)
     lap("score")
     return dataclasses.replace(result, timings_s=timings)
@@ -394,7 +395,9 @@ def _slices(received: Received, records: pl.DataFrame) -> Iterator[tuple[bool, p
 def _store_vectors(
     store: Store, people: Population, changed: pl.Series, fresh: pl.DataFrame
 ) -> None:
-    replace_comparisons(store, changed, stable_keyed(people, fresh), compared_terms(people, fresh))
+    compared = records_of_pairs(people, fresh)
+    terms = compared_terms(people, compared)
+    replace_comparisons(store, changed, stable_keyed(people, fresh), terms, compared)
 
 
 def _clear_lost_pairs(

@@ -3,8 +3,8 @@
 A night's comparisons, new and kept, are trained on and weighed inside DuckDB over the
 ``vectors`` table, so a night holds in memory only the pairs it decides on, however long
 the history. Use ``count_patterns`` for what training needs (the level patterns of each
-pair's best-agreeing identity, with their counts), ``weigh`` to score every kept pair
-into the run's ``scored`` table, and ``decidable`` for the pairs a decision can use.
+pair's best-agreeing identity, with their counts), and ``weigh`` to score every kept pair
+into the run's ``scored`` table and bring in the pairs a decision can use.
 
 The weights are those of a ``MatchModel``: each level's log2(m/u), and for a level
 adjusted for term frequency log2(m / f), f being the share of travellers carrying the
@@ -41,54 +41,82 @@ def count_patterns(store: Store, comparisons: tuple[Comparison, ...]) -> pl.Data
     )
 
 
-def weigh(store: Store, comparisons: tuple[Comparison, ...], model: MatchModel) -> int:
-    """Score every kept pair into the ``scored`` table (one row per pair: its best
-    identity's levels, the weight of each, ``match_weight`` and ``match_probability``);
-    how many pairs there are."""
+def weigh(
+    store: Store, comparisons: tuple[Comparison, ...], model: MatchModel, floor: float
+) -> tuple[int, pl.DataFrame]:
+    """Score every kept pair into the ``scored`` table, and bring in those a decision
+    can use: how many pairs there are, and those pairs (the exits at or above ``floor``,
+    and every entry of a case with such an exit: an entry on a departure's own document
+    counts however weakly it links), each with its best identity's levels, the weight of
+    each, ``match_weight`` and ``match_probability``.
+
+    ``scored`` keeps what the candidate pairs' file shows of each pair (its keys,
+    passes, weight and probability): only the pairs brought in are weighed level by
+    level into the same weights again."""
     model.check_against(comparisons)
+    connection = store.connection
+    connection.execute(f"CREATE OR REPLACE TEMP TABLE record_tf AS {_frequencies()}")
+    try:
+        connection.execute(
+            f"""
+            CREATE OR REPLACE TEMP TABLE {SCORED} AS
+            WITH {_weighed("vectors", comparisons, model)}
+            SELECT case_id, name_no, dob_no, kind, record_id, seq, passes, match_weight,
+                match_probability
+            FROM weighed
+            QUALIFY row_number() OVER (
+                PARTITION BY case_id, seq ORDER BY match_weight DESC, name_no, dob_no) = 1
+            """
+        )
+        keys = "case_id, seq, name_no, dob_no"
+        decidable = store.frame(
+            f"""
+            WITH exits AS (
+                SELECT {keys} FROM {SCORED}
+                WHERE kind <> 'entry' AND match_probability >= ?
+            ),
+            chosen AS (
+                SELECT * FROM exits
+                UNION ALL
+                SELECT {keys} FROM {SCORED}
+                WHERE kind = 'entry' AND case_id IN (SELECT case_id FROM exits)
+            ),
+            picked AS (
+                SELECT v.* FROM vectors v SEMI JOIN chosen c ON c.case_id = v.case_id
+                    AND c.seq = v.seq AND c.name_no = v.name_no AND c.dob_no = v.dob_no
+            ),
+            {_weighed("picked", comparisons, model)}
+            SELECT * FROM weighed ORDER BY case_id, seq
+            """,
+            [floor],
+        )
+    finally:
+        connection.execute("DROP TABLE IF EXISTS record_tf")
+    return int(str(store.scalar(f"SELECT count(*) FROM {SCORED}"))), decidable
+
+
+def _weighed(source: str, comparisons: tuple[Comparison, ...], model: MatchModel) -> str:
+    """SQL for the named queries ending in ``weighed``: each comparison of ``source``
+    (rows as ``vectors`` keeps them) with its record's term frequencies, the weight of
+    each level, ``match_weight`` and ``match_probability``."""
     weights = ",\n".join(f"{_weight(c, model)} AS {weight_column(c)}" for c in comparisons)
     total = " + ".join(weight_column(c) for c in comparisons)
     prior = _double(model.prior_log2_odds)
-    store.connection.execute(f"CREATE OR REPLACE TEMP TABLE record_tf AS {_frequencies()}")
-    store.connection.execute(
-        f"""
-        CREATE OR REPLACE TEMP TABLE {SCORED} AS
-        WITH found AS (
+    return f"""
+        found AS (
             SELECT v.* EXCLUDE (best),
                 CASE WHEN v.name_swapped THEN t.tf_sur_x ELSE t.tf_sur END AS tf_surname,
                 CASE WHEN v.name_swapped THEN t.tf_giv_x ELSE t.tf_giv END AS tf_given,
                 t.tf_dob
-            FROM vectors v JOIN record_tf t ON t.seq = v.seq
+            FROM {source} v JOIN record_tf t ON t.seq = v.seq
         ),
-        weighed AS (SELECT *, {weights} FROM found),
-        totalled AS (SELECT *, {total} AS match_weight FROM weighed)
-        SELECT *, 1 / (1 + pow(2::DOUBLE, -({prior} + match_weight))) AS match_probability
-        FROM totalled
-        QUALIFY row_number() OVER (
-            PARTITION BY case_id, seq ORDER BY match_weight DESC, name_no, dob_no) = 1
-        """
-    )
-    store.connection.execute("DROP TABLE record_tf")
-    return int(str(store.scalar(f"SELECT count(*) FROM {SCORED}")))
-
-
-def decidable(store: Store, floor: float) -> pl.DataFrame:
-    """The scored pairs a decision can use: the exits at or above ``floor``, and every
-    entry of a case with such an exit (an entry on a departure's own document counts
-    however weakly it links)."""
-    return store.frame(
-        f"""
-        WITH exits AS (
-            SELECT * FROM {SCORED} WHERE kind <> 'entry' AND match_probability >= ?
+        levelled AS (SELECT *, {weights} FROM found),
+        totalled AS (SELECT *, {total} AS match_weight FROM levelled),
+        weighed AS (
+            SELECT *, 1 / (1 + pow(2::DOUBLE, -({prior} + match_weight))) AS match_probability
+            FROM totalled
         )
-        SELECT * FROM exits
-        UNION ALL
-        SELECT * FROM {SCORED}
-        WHERE kind = 'entry' AND case_id IN (SELECT case_id FROM exits)
-        ORDER BY case_id, seq
-        """,
-        [floor],
-    )
+    """
 
 
 def _frequencies() -> str:

@@ -1,7 +1,8 @@
 """The kept comparisons: written as they are made, and which of them a common key touches.
 
 Use ``replace_comparisons`` for a night's new comparison vectors, with the terms their
-records' frequencies are looked up by (``score.frequencies.record_terms``);
+records' frequencies are looked up by (``score.frequencies.record_terms``) and the records
+themselves;
 ``broad_suspects`` with ``broad_keys_of`` for what ``block.passes.lost_pairs`` needs to
 tell which kept pairs blocking today would no longer find, and ``clear_pass`` to take
 that pass from them. The comparisons are weighed where they are kept (``score.stored``).
@@ -20,21 +21,27 @@ from exitmatch.store.store import Store
 
 
 def replace_comparisons(
-    store: Store, changed: pl.Series, vectors: pl.DataFrame, terms: pl.DataFrame
+    store: Store,
+    changed: pl.Series,
+    vectors: pl.DataFrame,
+    terms: pl.DataFrame,
+    records: pl.DataFrame,
 ) -> None:
     """Drop the comparisons of changed cases (their identities are renumbered), add the
-    newly made ones, and keep the terms of the records they point to that are not kept
-    yet."""
+    newly made ones, and keep the terms of the records they point to and the records
+    themselves (``records``, with at least the columns kept), where not kept yet."""
     store.delete_keys("vectors", "case_id", changed)
     store.insert("vectors", vectors)
-    if terms.is_empty():
-        return
-    columns = ", ".join(f'"{c}"' for c in terms.columns)
-    with store.registered("__terms", terms):
-        store.connection.execute(
-            f"INSERT INTO record_terms ({columns}) SELECT {columns} FROM __terms t "
-            "ANTI JOIN record_terms r ON r.seq = t.seq"
-        )
+    kept = store.frame("SELECT * FROM compared_records LIMIT 0").columns
+    for table, rows in (("record_terms", terms), ("compared_records", records.select(kept))):
+        if rows.is_empty():
+            continue
+        columns = ", ".join(f'"{c}"' for c in rows.columns)
+        with store.registered("__rows", rows):
+            store.connection.execute(
+                f"INSERT INTO {table} ({columns}) SELECT {columns} FROM __rows t "
+                f"ANTI JOIN {table} r ON r.seq = t.seq"
+            )
 
 
 def broad_suspects(store: Store, broad: int, common: pl.Series) -> pl.DataFrame:

@@ -90,6 +90,16 @@ def needed_records(store: Store, seqs: pl.Series) -> pl.DataFrame:
         )
 
 
+def compared_records(store: Store, seqs: pl.Series) -> pl.DataFrame:
+    """The retained records numbered ``seqs``, each of which some kept comparison points
+    to, in the order of ``state.load_records``: read from those records alone."""
+    with store.registered("__wanted", pl.DataFrame({"seq": seqs.cast(pl.Int64)})):
+        return store.frame(
+            "SELECT * FROM compared_records "
+            "WHERE seq IN (SELECT seq FROM __wanted) ORDER BY kind, record_id"
+        )
+
+
 def no_records(store: Store) -> pl.DataFrame:
     """No records, with the columns and types of ``state.load_records``."""
     return store.frame("SELECT * EXCLUDE (received_run) FROM records LIMIT 0")

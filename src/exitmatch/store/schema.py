@@ -138,6 +138,13 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
             seq BIGINT, nationality TEXT, sur_joined TEXT, giv_first TEXT, giv_joined TEXT,
             sur_first TEXT, dob_year SMALLINT, dob_month TINYINT, dob_day TINYINT)""",
     ),
+    # 7: the records any comparison points to, as kept in ``records``, so that a run reads
+    # the records of the pairs it decides on from these alone and not from the whole
+    # history (``store.history.compared_records``).
+    (
+        """CREATE TABLE compared_records AS SELECT * EXCLUDE (received_run) FROM records
+            WHERE seq IN (SELECT seq FROM record_terms)""",
+    ),
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

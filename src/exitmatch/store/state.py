@@ -285,10 +285,10 @@ def layout_changed(store: Store, layout: int) -> bool:
 
 
 def forget_matching(store: Store) -> None:
-    """Drop every kept key, comparison (with its record's terms) and common key (they are
+    """Drop every kept key, comparison (with its record and its terms) and common key (they are
     rebuilt from the cases and records; the term counts are replaced whole by every run,
     and u's sample does not depend on the matching layout)."""
-    for table in ("record_keys", "vectors", "record_terms", "common_keys"):
+    for table in ("record_keys", "vectors", "record_terms", "compared_records", "common_keys"):
         store.connection.execute(f"DELETE FROM {table}")
     store.forget_meta("common_cap")
 
