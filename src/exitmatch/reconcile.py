@@ -77,6 +77,7 @@ from exitmatch.store.history import (
     no_record_keys,
     no_records,
     replace_term_counts,
+    retained_sample,
     sampled_records,
 )
 from exitmatch.store.rejections import standing_rejections
@@ -269,6 +270,8 @@ def _receive(
         or stored_key_count(store) == 0
         or common_cap_raised(store, settings.block_cap)
     )
+    # Numbered in order from the first (``number_records``).
+    first_new_seq = int(new_records.item(0, "seq")) if new_records.height else 0
     sampled = sampled_records(store, new_records, sample_size(settings), settings.seed)
     if rekey:
         history, history_keys, counted = load_records(store), no_record_keys(store), None
@@ -279,13 +282,19 @@ def _receive(
             wanted = case_search_keys(searched, settings)
             found = matching_record_keys(store, wanted)
             history_keys = pairable(found, wanted, known_common_keys(store))
-        history = needed_records(store, pl.concat([history_keys["seq"], sampled]))
+        # Records the cases found that were not drawn for u, and those that were.
+        found_seqs = history_keys["seq"].unique()
+        not_drawn = found_seqs.filter(~found_seqs.is_in(sampled.implode()))
+        history = pl.concat(
+            [
+                needed_records(store, not_drawn),
+                retained_sample(store, first_new_seq if new_records.height else None),
+            ]
+        ).sort("kind", "record_id")
         counted = load_term_counts(store)
     # The store writes the new records while names are normalised and keyed.
     writes = BackgroundWrites()
     writes.submit(store_records, store, new_records, run_id)
-    # Numbered in order from the first (``number_records``).
-    first_new_seq = int(new_records.item(0, "seq")) if new_records.height else 0
     return Received(
         run_id,
         counts_only,

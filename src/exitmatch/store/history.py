@@ -52,35 +52,51 @@ def replace_term_counts(store: Store, counts: TermCounts) -> None:
 
 
 def sampled_records(store: Store, new: pl.DataFrame, size: int, seed: int) -> pl.Series:
-    """``seq`` of the ``size`` records, among those retained and ``new`` (kind,
-    record_id, seq), whose hash of kind, record_id and ``seed`` is smallest: a uniform
-    sample that depends on which records are retained, not on the order they came in.
+    """``seq`` of the ``size`` records, among those retained and ``new`` (numbered
+    records, as ``state.number_records`` makes them), whose hash of kind, record_id and
+    ``seed`` is smallest: a uniform sample that depends on which records are retained,
+    not on the order they came in.
 
-    The sample is kept (``u_sample``): the smallest of all retained records are the
-    smallest of the kept sample and the new records. It is drawn from every record again
-    where it was drawn otherwise (another size, seed or hash function)."""
+    The sample is kept whole (``u_sample``; ``retained_sample`` reads it): the smallest
+    of all retained records are the smallest of the kept sample and the new records. It
+    is drawn from every record again where it was drawn otherwise (another size, seed or
+    hash function)."""
     drawn = f"{size}/{seed}/duckdb {duckdb.__version__}"
     kept = store.meta("u_sample")
     retained = "records" if kept != drawn else "u_sample"
-    with store.registered("__new", new.select("kind", "record_id", "seq")):
+    columns = no_records(store).columns
+    listed = ", ".join(f'"{c}"' for c in columns)
+    with store.registered("__new", new.select(columns)):
         store.connection.execute(
-            "CREATE OR REPLACE TEMP TABLE __sample AS SELECT seq, kind, record_id, h FROM "
-            f"(SELECT seq, kind, record_id, hash(kind, record_id, ?::BIGINT) AS h FROM "
-            f"(SELECT seq, kind, record_id FROM {retained} UNION ALL "
-            "SELECT seq, kind, record_id FROM __new)) ORDER BY h, kind, record_id LIMIT ?",
+            "CREATE OR REPLACE TEMP TABLE __sample AS "
+            "SELECT *, hash(kind, record_id, ?::BIGINT) AS h FROM "
+            f"(SELECT {listed} FROM {retained} UNION ALL BY NAME SELECT {listed} FROM __new) "
+            "ORDER BY h, kind, record_id LIMIT ?",
             [seed, size],
         )
     try:
         store.connection.execute("DELETE FROM u_sample")
-        store.connection.execute("INSERT INTO u_sample SELECT * FROM __sample")
+        store.connection.execute("INSERT INTO u_sample BY NAME SELECT * FROM __sample")
     finally:
         store.connection.execute("DROP TABLE __sample")
     store.set_meta("u_sample", drawn)
     return store.frame("SELECT seq FROM u_sample ORDER BY seq")["seq"]
 
 
+def retained_sample(store: Store, before: int | None) -> pl.DataFrame:
+    """The records drawn for u (``sampled_records``) numbered below ``before`` (every one
+    where None): those retained before the run, in the order of ``state.load_records``."""
+    bound = "WHERE seq < ?" if before is not None else ""
+    return store.frame(
+        f"SELECT * EXCLUDE (h) FROM u_sample {bound} ORDER BY kind, record_id",
+        [before] if before is not None else None,
+    )
+
+
 def needed_records(store: Store, seqs: pl.Series) -> pl.DataFrame:
     """The retained records numbered ``seqs``, in the order of ``state.load_records``."""
+    if seqs.is_empty():
+        return no_records(store)
     with store.registered("__wanted", pl.DataFrame({"seq": seqs.cast(pl.Int64)})):
         # A filter on the scan, not a join after it: the scan skips what the filter
         # leaves out of each vector (twice as fast as a semi join on a long history).

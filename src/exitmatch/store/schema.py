@@ -145,6 +145,14 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         """CREATE TABLE compared_records AS SELECT * EXCLUDE (received_run) FROM records
             WHERE seq IN (SELECT seq FROM record_terms)""",
     ),
+    # 8: the records drawn for u are kept whole, so that a night reads them from the
+    # sample and not from the whole history.
+    (
+        """CREATE TABLE drawn AS SELECT r.* EXCLUDE (received_run), u.h
+            FROM u_sample u JOIN records r ON r.seq = u.seq""",
+        "DROP TABLE u_sample",
+        "ALTER TABLE drawn RENAME TO u_sample",
+    ),
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)
