@@ -64,21 +64,30 @@ def sampled_records(store: Store, new: pl.DataFrame, size: int, seed: int) -> pl
     drawn = f"{size}/{seed}/duckdb {duckdb.__version__}"
     kept = store.meta("u_sample")
     retained = "records" if kept != drawn else "u_sample"
-    columns = no_records(store).columns
-    listed = ", ".join(f'"{c}"' for c in columns)
-    with store.registered("__new", new.select(columns)):
-        store.connection.execute(
-            "CREATE OR REPLACE TEMP TABLE __sample AS "
-            "SELECT *, hash(kind, record_id, ?::BIGINT) AS h FROM "
-            f"(SELECT {listed} FROM {retained} UNION ALL BY NAME SELECT {listed} FROM __new) "
-            "ORDER BY h, kind, record_id LIMIT ?",
+    columns = ", ".join(f'r."{c}"' for c in no_records(store).columns)
+    connection = store.connection
+    # Drawn by kind and record_id alone; the new records drawn are then taken whole from
+    # ``new`` (few of them), not handed to the store whole.
+    with store.registered("__new", new.select("seq", "kind", "record_id")):
+        connection.execute(
+            "CREATE OR REPLACE TEMP TABLE __sample AS SELECT seq, kind, record_id, h FROM "
+            f"(SELECT seq, kind, record_id, hash(kind, record_id, ?::BIGINT) AS h FROM "
+            f"(SELECT seq, kind, record_id FROM {retained} UNION ALL "
+            "SELECT seq, kind, record_id FROM __new)) ORDER BY h, kind, record_id LIMIT ?",
             [seed, size],
         )
     try:
-        store.connection.execute("DELETE FROM u_sample")
-        store.connection.execute("INSERT INTO u_sample BY NAME SELECT * FROM __sample")
+        connection.execute(
+            f"CREATE OR REPLACE TEMP TABLE __kept AS SELECT {columns}, s.h "
+            f"FROM {retained} r JOIN __sample s ON s.seq = r.seq"
+        )
+        hashes = store.frame("SELECT seq, h FROM __sample")
+        connection.execute("DELETE FROM u_sample")
+        connection.execute("INSERT INTO u_sample BY NAME SELECT * FROM __kept")
+        store.insert("u_sample", new.join(hashes, on="seq").select(*no_records(store).columns, "h"))
     finally:
-        store.connection.execute("DROP TABLE __sample")
+        connection.execute("DROP TABLE IF EXISTS __sample")
+        connection.execute("DROP TABLE IF EXISTS __kept")
     store.set_meta("u_sample", drawn)
     return store.frame("SELECT seq FROM u_sample ORDER BY seq")["seq"]
 
