@@ -25,6 +25,7 @@ import polars as pl
 
 from exitmatch import __version__
 from exitmatch.block.passes import (
+    NightKeys,
     Pass,
     case_keys,
     lost_pairs,
@@ -83,8 +84,9 @@ from exitmatch.store.history import (
 from exitmatch.store.rejections import standing_rejections
 from exitmatch.store.state import (
     changed_cases,
+    common_before_night,
     common_cap_raised,
-    common_stored_keys,
+    count_common,
     forget_matching,
     ingested_digests,
     known_common_keys,
@@ -163,14 +165,13 @@ class Received:
 @dataclass(frozen=True)
 class Found:
     """What blocking found: the pairs not compared before, the cases whose kept
-    comparisons they replace, every case's keys, and the broadest pass's keys that are
-    too common now, with those that became so with this slice."""
+    comparisons they replace, every case's keys, and the night's broadest-pass keys as
+    counted so far."""
 
     pairs: pl.DataFrame
     changed: pl.Series
     case_keys: pl.DataFrame
-    common: pl.Series
-    newly_common: pl.Series
+    night: NightKeys
 
 
 def run_reconcile(
@@ -341,7 +342,7 @@ def _link(
     sampling = None
     counted = received.counted
     every_case: pl.DataFrame | None = None
-    newly_common = []
+    night: NightKeys | None = None
     for first, part in _slices(received, received.take_records()):
         stage(f"normalising names, dates and documents ({part.height:,} records)")
         # Each record is counted, keyed and compared once: in the slice it is fresh in.
@@ -353,9 +354,9 @@ def _link(
             sampling = _SAMPLING.submit(random_comparisons, people, received.sampled, settings)
         lap("normalise")
         stage("blocking")
-        found = _new_pairs(store, people, received, settings, first=first, every_case=every_case)
+        found = _new_pairs(store, people, received, settings, every_case=every_case, night=night)
         every_case = found.case_keys  # keys of names' text forms: the same for every slice
-        newly_common.append(found.newly_common)
+        night = found.night
         lap("block")
         stage(f"comparing {found.pairs.height:,} new candidate pairs")
         fresh = vectors_for(people, found.pairs)
@@ -365,7 +366,8 @@ def _link(
     received.writes.submit(replace_term_counts, store, people.counts)
     received.stored()  # every comparison is in the store from here on
     broad = int(Pass.ONE_NAME_YEAR)
-    _clear_lost_pairs(store, people, found, pl.concat(newly_common), broad)
+    newly_common = count_common(store, broad, settings.block_cap, found.night.not_known())
+    _clear_lost_pairs(store, people, found.case_keys, newly_common, broad)
     lap("compare")
     if sampling is not None:
         stage("training the model (u from random pairs, m by EM)")
@@ -410,18 +412,19 @@ def _store_vectors(
 
 
 def _clear_lost_pairs(
-    store: Store, people: Population, found: Found, newly_common: pl.Series, broad: int
+    store: Store, people: Population, case_keys: pl.DataFrame, newly_common: pl.Series, broad: int
 ) -> None:
     """Take the broadest pass from the kept pairs blocking today would no longer find by
     it (``block.passes.lost_pairs``): those of the keys that became common with this run,
     or of every common key where the store's were never cleared."""
-    keys = newly_common if cleared_before(store) else found.common
+    common = known_common_keys(store)
+    keys = newly_common if cleared_before(store) else common
     suspects = broad_suspects(store, broad, keys)
     lost = suspects
     if not suspects.is_empty():
         kept_keys = broad_keys_of(store, broad, suspects["seq"])
         by_case = suspects.join(people.cases.select("case_id", "case_idx"), on="case_id")
-        lost = lost_pairs(by_case, found.case_keys, kept_keys, found.common)
+        lost = lost_pairs(by_case, case_keys, kept_keys, common)
     clear_pass(store, lost, broad)
 
 
@@ -431,8 +434,8 @@ def _new_pairs(
     received: Received,
     settings: Settings,
     *,
-    first: bool,
     every_case: pl.DataFrame | None,
+    night: NightKeys | None,
 ) -> Found:
     """Pairs not compared before in a slice of the run's records, and what else blocking
     knows (``Found``).
@@ -441,25 +444,29 @@ def _new_pairs(
     cases are blocked (with the first slice) against the kept keys of the whole history
     in the store. A store whose keys were made by another matching layout (or has none
     yet) is re-keyed whole. The history's keys were read before the run wrote any.
-    ``every_case`` are the cases' keys where an earlier slice made them.
+    ``every_case`` are the cases' keys and ``night`` the night's keys counted, where an
+    earlier slice made them (none for the first).
     """
+    first = night is None
     fresh = people.records.filter(FRESH)
     changed = received.changed_cases.clear()
     if first:
         changed = people.cases["case_id"] if received.rekey else received.changed_cases
     broad = int(Pass.ONE_NAME_YEAR)
     # Made while the store is still writing; the common keys are counted with the
-    # slice's broadest-pass keys. A key that becomes common with a later slice or night
-    # takes that pass from the pairs it found before (``lost_pairs``).
+    # night's broadest-pass keys so far. A key that becomes common with a later slice, or
+    # with the records kept before, takes that pass from the pairs it found before
+    # (``lost_pairs``, once the night is kept).
     keys = record_keys(fresh)
     if every_case is None:
         every_case = case_keys(people.identities, broad_years=settings.broad_years)
     received.stored()  # the store is free from here on
-    if first:
+    if night is None:
         if received.rekey:
             forget_matching(store)
         remember_layout(store, MATCH_LAYOUT)
-    common, newly_common = common_stored_keys(store, broad, settings.block_cap, adding=keys)
+        night = NightKeys(common_before_night(store, broad, settings.block_cap), settings.block_cap)
+    common = night.add(keys)
     by_seq = people.records.select("rec", "seq")
     found = []
     if first and not received.rekey and not changed.is_empty():
@@ -478,7 +485,7 @@ def _new_pairs(
         .agg(pl.col("passes").bitwise_or())
         .sort("case_idx", "rec")
     )
-    return Found(pairs, changed, every_case, common, newly_common)
+    return Found(pairs, changed, every_case, night)
 
 
 def _report(

@@ -21,6 +21,7 @@ searched under every identity it has (aliases, alternate dates). Passes:
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from enum import IntFlag
 
 import polars as pl
@@ -108,6 +109,34 @@ def common_keys(keys: pl.DataFrame, cap: int) -> pl.Series:
     them: a key is skipped the same whichever night its records came)."""
     broad = keys.filter(pl.col("pass_bit") == int(Pass.ONE_NAME_YEAR))
     return broad.group_by("key").len().filter(pl.col("len") > cap)["key"]
+
+
+@dataclass
+class NightKeys:
+    """The broadest pass's keys of a night's records, counted as its slices are keyed:
+    those too common to pair by are the ones common before the night (``known``) and
+    those the night's records alone carry more than ``cap`` times. The rest of the keys
+    that became common with the night are found once it is stored
+    (``store.state.count_common``), and take that pass from the pairs they found."""
+
+    known: pl.Series
+    cap: int
+    counts: pl.DataFrame = field(
+        default_factory=lambda: pl.DataFrame(schema={"key": pl.UInt64, "n": pl.UInt32})
+    )
+
+    def add(self, keys: pl.DataFrame) -> pl.Series:
+        """Count a slice's record keys (pass_bit, key); the keys too common now."""
+        broad = keys.filter(pl.col("pass_bit") == int(Pass.ONE_NAME_YEAR))
+        slice_counts = broad.group_by("key").agg(n=pl.len().cast(pl.UInt32))
+        self.counts = pl.concat([self.counts, slice_counts]).group_by("key").agg(pl.col("n").sum())
+        crowded = self.counts.filter(pl.col("n") > self.cap)["key"]
+        return pl.concat([self.known, crowded]).unique().sort()
+
+    def not_known(self) -> pl.Series:
+        """The night's keys that were not common before it."""
+        keys = self.counts["key"]
+        return keys.filter(~keys.is_in(self.known.implode())).sort()
 
 
 def pairs_from_keys(cases: pl.DataFrame, records: pl.DataFrame, common: pl.Series) -> pl.DataFrame:

@@ -214,41 +214,45 @@ def stored_key_count(store: Store) -> int:
     return int(str(store.scalar("SELECT count(*) FROM record_keys")))
 
 
-def common_stored_keys(
-    store: Store, broad: int, cap: int, adding: pl.DataFrame | None = None
-) -> tuple[pl.Series, pl.Series]:
-    """Keys of the broadest pass shared by more than ``cap`` retained records, counting
-    too the records about to be kept whose keys are ``adding`` (pass_bit, key); and
-    those of them that were not common before.
+def common_before_night(store: Store, broad: int, cap: int) -> pl.Series:
+    """Keys of the broadest pass (``broad``, its bit) shared by more than ``cap`` retained
+    records, before a night keeps any.
 
     A key once common stays common (records are only added), so the store keeps them
-    (``common_keys``) and a run counts only the keys it adds that are not common yet; the
-    whole history is counted again only where the cap has changed (a higher cap makes
-    the store be re-keyed first: ``common_cap_raised``)."""
-    fresh = pl.DataFrame(schema={"key": pl.UInt64, "n": pl.UInt32})
-    if adding is not None:
-        fresh = adding.filter(pl.col("pass_bit") == broad).group_by("key").len("n")
+    (``common_keys``) and a night adds those that became common with it
+    (``count_common``); the whole history is counted again only where the cap has
+    changed (a higher cap makes the store be re-keyed first: ``common_cap_raised``)."""
     counted_cap = store.meta("common_cap")
-    recount = counted_cap is None or int(counted_cap) != cap
-    before = known_common_keys(store)
-    if recount:
+    if counted_cap is None or int(counted_cap) != cap:
         store.connection.execute("DELETE FROM common_keys")
-    if recount or fresh.height:
-        with store.registered("__fresh", fresh):
-            # The run's keys not common yet; the stored keys counted are those alone, or
-            # every one where counting again.
-            scope = "" if recount else 'AND "key" IN (SELECT "key" FROM f)'
-            store.connection.execute(
-                "INSERT INTO common_keys WITH f AS (SELECT * FROM __fresh "
-                'WHERE "key" NOT IN (SELECT "key" FROM common_keys)) '
-                'SELECT "key" FROM (SELECT "key", count(*) AS n '
-                f'FROM record_keys WHERE pass_bit = ? {scope} GROUP BY "key") kept '
-                'FULL JOIN f USING ("key") WHERE coalesce(kept.n, 0) + coalesce(f.n, 0) > ?',
-                [broad, cap],
-            )
-    store.set_meta("common_cap", str(cap))
-    common = known_common_keys(store)
-    return common, common.filter(~common.is_in(before.implode()))
+        store.connection.execute(
+            'INSERT INTO common_keys SELECT "key" FROM record_keys WHERE pass_bit = ? '
+            'GROUP BY "key" HAVING count(*) > ?',
+            [broad, cap],
+        )
+        store.set_meta("common_cap", str(cap))
+    return known_common_keys(store)
+
+
+def count_common(store: Store, broad: int, cap: int, keys: pl.Series) -> pl.Series:
+    """Of ``keys`` (the broadest pass's keys of a night's records, not common before it),
+    those that more than ``cap`` retained records share now that the night is kept:
+    noted as common, and returned. One count over the kept keys, for the whole night."""
+    if keys.is_empty():
+        return keys
+    with store.registered("__night", pl.DataFrame({"key": keys})):
+        store.connection.execute(
+            'CREATE OR REPLACE TEMP TABLE __newly AS SELECT "key" FROM record_keys '
+            'WHERE pass_bit = ? AND "key" IN (SELECT "key" FROM __night) '
+            'GROUP BY "key" HAVING count(*) > ?',
+            [broad, cap],
+        )
+    try:
+        store.connection.execute("INSERT INTO common_keys SELECT * FROM __newly")
+        newly = store.frame('SELECT "key" FROM __newly')["key"]
+    finally:
+        store.connection.execute("DROP TABLE __newly")
+    return newly.cast(pl.UInt64).sort()
 
 
 def common_cap_raised(store: Store, cap: int) -> bool:
