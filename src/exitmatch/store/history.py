@@ -64,7 +64,8 @@ def sampled_records(store: Store, new: pl.DataFrame, size: int, seed: int) -> pl
     drawn = f"{size}/{seed}/duckdb {duckdb.__version__}"
     kept = store.meta("u_sample")
     retained = "records" if kept != drawn else "u_sample"
-    columns = ", ".join(f'r."{c}"' for c in no_records(store).columns)
+    record_columns = no_records(store).columns
+    columns = ", ".join(f'r."{c}"' for c in record_columns)
     connection = store.connection
     # Drawn by kind and record_id alone; the new records drawn are then taken whole from
     # ``new`` (few of them), not handed to the store whole.
@@ -84,7 +85,7 @@ def sampled_records(store: Store, new: pl.DataFrame, size: int, seed: int) -> pl
         hashes = store.frame("SELECT seq, h FROM __sample")
         connection.execute("DELETE FROM u_sample")
         connection.execute("INSERT INTO u_sample BY NAME SELECT * FROM __kept")
-        store.insert("u_sample", new.join(hashes, on="seq").select(*no_records(store).columns, "h"))
+        store.insert("u_sample", new.join(hashes, on="seq").select(*record_columns, "h"))
     finally:
         connection.execute("DROP TABLE IF EXISTS __sample")
         connection.execute("DROP TABLE IF EXISTS __kept")
@@ -104,24 +105,26 @@ def retained_sample(store: Store, before: int | None) -> pl.DataFrame:
 
 def needed_records(store: Store, seqs: pl.Series) -> pl.DataFrame:
     """The retained records numbered ``seqs``, in the order of ``state.load_records``."""
+    return _numbered(store, "(SELECT * EXCLUDE (received_run) FROM records)", seqs)
+
+
+def compared_records(store: Store, seqs: pl.Series) -> pl.DataFrame:
+    """The retained records numbered ``seqs``, each of which some kept comparison points
+    to, in the order of ``state.load_records``: read from those records alone."""
+    return _numbered(store, "compared_records", seqs)
+
+
+def _numbered(store: Store, source: str, seqs: pl.Series) -> pl.DataFrame:
+    """The rows of ``source`` (records as ``state.load_records`` reads them) numbered
+    ``seqs``, in that order."""
     if seqs.is_empty():
         return no_records(store)
     with store.registered("__wanted", pl.DataFrame({"seq": seqs.cast(pl.Int64)})):
         # A filter on the scan, not a join after it: the scan skips what the filter
         # leaves out of each vector (twice as fast as a semi join on a long history).
         return store.frame(
-            "SELECT * EXCLUDE (received_run) FROM records "
-            "WHERE seq IN (SELECT seq FROM __wanted) ORDER BY kind, record_id"
-        )
-
-
-def compared_records(store: Store, seqs: pl.Series) -> pl.DataFrame:
-    """The retained records numbered ``seqs``, each of which some kept comparison points
-    to, in the order of ``state.load_records``: read from those records alone."""
-    with store.registered("__wanted", pl.DataFrame({"seq": seqs.cast(pl.Int64)})):
-        return store.frame(
-            "SELECT * FROM compared_records "
-            "WHERE seq IN (SELECT seq FROM __wanted) ORDER BY kind, record_id"
+            f"SELECT * FROM {source} WHERE seq IN (SELECT seq FROM __wanted) "
+            "ORDER BY kind, record_id"
         )
 
 

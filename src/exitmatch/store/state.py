@@ -241,17 +241,12 @@ def count_common(store: Store, broad: int, cap: int, keys: pl.Series) -> pl.Seri
     if keys.is_empty():
         return keys
     with store.registered("__night", pl.DataFrame({"key": keys})):
-        store.connection.execute(
-            'CREATE OR REPLACE TEMP TABLE __newly AS SELECT "key" FROM record_keys '
+        newly = store.frame(
+            'INSERT INTO common_keys SELECT "key" FROM record_keys '
             'WHERE pass_bit = ? AND "key" IN (SELECT "key" FROM __night) '
-            'GROUP BY "key" HAVING count(*) > ?',
+            'GROUP BY "key" HAVING count(*) > ? RETURNING "key"',
             [broad, cap],
-        )
-    try:
-        store.connection.execute("INSERT INTO common_keys SELECT * FROM __newly")
-        newly = store.frame('SELECT "key" FROM __newly')["key"]
-    finally:
-        store.connection.execute("DROP TABLE __newly")
+        )["key"]
     return newly.cast(pl.UInt64).sort()
 
 
