@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import duckdb
+import polars as pl
 import pytest
 
 from exitmatch.contract.codes import Source
 from exitmatch.reconcile import STORE_FILE, run_reconcile
 from exitmatch.settings import Settings
+from exitmatch.store import key_runs
 from exitmatch.store.schema import MIGRATIONS, SCHEMA_VERSION
 from exitmatch.store.store import Store, StoreError
 from exitmatch.synth.config import SynthConfig
@@ -18,11 +21,27 @@ from exitmatch.synth.generate import generate
 DECISIONS = ("closure_candidates.csv", "warrant_cancellations.csv", "reentry_alerts.csv")
 
 
+def _keys_back_in_a_table(out: Path) -> pl.DataFrame:
+    """Put the store's blocking keys back as layout 8 kept them (``record_keys``), and
+    return them."""
+    with Store.open(out / STORE_FILE) as store:
+        keys = store.key_runs.every_key()
+    connection = duckdb.connect(str(out / STORE_FILE))
+    connection.register("__keys", keys.to_arrow())
+    connection.execute("CREATE TABLE record_keys AS SELECT * FROM __keys")
+    connection.execute("DROP TABLE key_runs")
+    connection.execute("DROP TABLE broad_keys")
+    connection.execute("UPDATE meta SET value = '8' WHERE key = 'schema_version'")
+    connection.close()
+    shutil.rmtree(out / (STORE_FILE + ".keys"))
+    return keys
+
+
 def test_a_new_store_has_the_latest_layout(tmp_path: Path) -> None:
     with Store.open(tmp_path / "s.duckdb") as store:
         assert store.version() == SCHEMA_VERSION
         tables = set(store.frame("SELECT table_name FROM information_schema.tables")["table_name"])
-    assert {"ledger", "cases", "records", "vectors", "audit", "record_keys"} <= tables
+    assert {"ledger", "cases", "records", "vectors", "audit", "broad_keys", "key_runs"} <= tables
 
 
 def test_an_older_store_with_data_is_migrated_and_gives_the_same_outputs(
@@ -38,7 +57,8 @@ def test_an_older_store_with_data_is_migrated_and_gives_the_same_outputs(
     old = tmp_path / "old"
     run_reconcile(inputs, old, Settings())
     connection = duckdb.connect(str(old / STORE_FILE))
-    connection.execute("DROP TABLE record_keys")
+    for table in ("key_runs", "broad_keys"):
+        connection.execute(f"DROP TABLE {table}")
     connection.execute("ALTER TABLE records DROP COLUMN seq")
     # ... nor anything of the review layout (4).
     for table in ("alerts", "users", "reviews", "rejections"):
@@ -64,7 +84,7 @@ def test_an_older_store_with_data_is_migrated_and_gives_the_same_outputs(
     run_reconcile(inputs, old, Settings())  # nothing new: only the migration and re-keying
     with Store.open(old / STORE_FILE) as store:
         assert store.version() == SCHEMA_VERSION
-        assert int(str(store.scalar("SELECT count(*) FROM record_keys"))) > 0
+        assert store.key_runs.count() > 0
         # The migrated store's candidates carry what the review queue shows.
         assert store.scalar("SELECT count(*) FROM candidates WHERE departed_at IS NULL") == 0
     for name in DECISIONS:
@@ -82,6 +102,7 @@ def test_a_store_without_its_compared_records_gets_them_from_the_history(
     out = tmp_path / "out"
     run_reconcile(inputs, out, Settings())
     before = {name: (out / name).read_bytes() for name in DECISIONS}
+    _keys_back_in_a_table(out)
     connection = duckdb.connect(str(out / STORE_FILE))
     kept = connection.execute("SELECT count(*) FROM compared_records").fetchone()
     connection.execute("DROP TABLE compared_records")
@@ -96,6 +117,41 @@ def test_a_store_without_its_compared_records_gets_them_from_the_history(
     for name in DECISIONS:
         assert (out / name).read_bytes() == before[name], name
     assert "confirmed" in before["closure_candidates.csv"].decode()
+
+
+def test_a_store_with_its_keys_in_a_table_gets_them_in_runs_and_the_same_outputs(
+    tmp_path: Path,
+) -> None:
+    """A store of layout 8 kept every blocking key in ``record_keys``: the migration
+    sorts them into runs (a search then seeks in them), and keeps the broadest pass's."""
+    data = tmp_path / "data"
+    generate(SynthConfig(subjects=150, travellers=2000, seed=5), data)
+    inputs = {s: [data / f"{s.value}.csv"] for s in Source}
+    out = tmp_path / "out"
+    run_reconcile(inputs, out, Settings())
+    with Store.open(out / STORE_FILE) as store:
+        broad = store.frame("SELECT * FROM broad_keys ORDER BY ALL")
+    keys = _keys_back_in_a_table(out)
+    # Two records' worth of keys a run: the migration writes several.
+    monkeypatch = pytest.MonkeyPatch()
+    monkeypatch.setattr(key_runs, "MIGRATION_RUN", 2 * keys.height // keys["seq"].n_unique())
+    # A run's files left by a night that failed are not listed: they go.
+    (out / (STORE_FILE + ".keys")).mkdir()
+    (out / (STORE_FILE + ".keys") / "run-1-2-3.key.npy").write_bytes(b"")
+    before = {name: (out / name).read_bytes() for name in DECISIONS}
+    try:
+        run_reconcile(inputs, out, Settings())  # nothing new: the migration alone
+    finally:
+        monkeypatch.undo()
+    with Store.open(out / STORE_FILE) as store:
+        assert store.key_runs.every_key().equals(keys)
+        assert store.frame("SELECT * FROM broad_keys ORDER BY ALL").equals(broad)
+        assert store.scalar("SELECT count(*) FROM key_runs") > 100
+        tables = store.frame("SELECT table_name FROM information_schema.tables")["table_name"]
+        assert "record_keys" not in tables.to_list()
+    assert not (out / (STORE_FILE + ".keys") / "run-1-2-3.key.npy").exists()
+    for name in DECISIONS:
+        assert (out / name).read_bytes() == before[name], name
 
 
 def test_a_store_from_a_newer_version_is_refused(tmp_path: Path) -> None:

@@ -366,7 +366,7 @@ def _link(
     received.writes.submit(replace_term_counts, store, people.counts)
     received.stored()  # every comparison is in the store from here on
     broad = int(Pass.ONE_NAME_YEAR)
-    newly_common = count_common(store, broad, settings.block_cap, found.night.not_known())
+    newly_common = count_common(store, settings.block_cap, found.night.not_known())
     _clear_lost_pairs(store, people, found.case_keys, newly_common, broad)
     lap("compare")
     if sampling is not None:
@@ -465,7 +465,7 @@ def _new_pairs(
         if received.rekey:
             forget_matching(store)
         remember_layout(store, MATCH_LAYOUT)
-        night = NightKeys(common_before_night(store, broad, settings.block_cap), settings.block_cap)
+        night = NightKeys(common_before_night(store, settings.block_cap), settings.block_cap)
     common = night.add(keys)
     by_seq = people.records.select("rec", "seq")
     found = []
@@ -478,7 +478,7 @@ def _new_pairs(
             pairs_from_keys(wanted, history.select("rec", "pass_bit", "key", "no_year"), common)
         )
     found.append(pairs_from_keys(every_case, keys, common))
-    received.writes.submit(store_record_keys, store, keys, people.records)
+    received.writes.submit(store_record_keys, store, keys, people.records, broad)
     pairs = (
         pl.concat(found)
         .group_by("case_idx", "rec")

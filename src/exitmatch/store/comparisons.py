@@ -55,8 +55,7 @@ def broad_suspects(store: Store, broad: int, common: pl.Series) -> pl.DataFrame:
             f"""
             SELECT DISTINCT case_id, seq FROM vectors
             WHERE (passes & {broad}) <> 0 AND seq IN (
-                SELECT seq FROM record_keys
-                WHERE pass_bit = {broad} AND "key" IN (SELECT "key" FROM __common))
+                SELECT seq FROM broad_keys WHERE "key" IN (SELECT "key" FROM __common))
             ORDER BY case_id, seq
             """
         )
@@ -85,6 +84,6 @@ def broad_keys_of(store: Store, broad: int, seqs: pl.Series) -> pl.DataFrame:
     """The kept broadest-pass keys (seq, pass_bit, key, no_year) of the records ``seqs``."""
     with store.registered("__seqs", pl.DataFrame({"seq": seqs.unique()})):
         return store.frame(
-            f'SELECT r.seq, r.pass_bit, r."key", r.no_year FROM record_keys r '
-            f"SEMI JOIN __seqs s ON s.seq = r.seq WHERE r.pass_bit = {broad}"
+            f'SELECT r.seq, {broad}::UTINYINT AS pass_bit, r."key", r.no_year FROM broad_keys r '
+            "SEMI JOIN __seqs s ON s.seq = r.seq"
         )

@@ -14,6 +14,7 @@ import polars as pl
 
 from exitmatch.contract.codes import Source
 from exitmatch.score.frequencies import TermCounts
+from exitmatch.store.key_runs import FOUND_SCHEMA
 from exitmatch.store.store import Store
 
 # The kind of travel record each source brings.
@@ -135,4 +136,4 @@ def no_records(store: Store) -> pl.DataFrame:
 
 def no_record_keys(store: Store) -> pl.DataFrame:
     """No record keys, with the columns and types of ``state.matching_record_keys``."""
-    return store.frame("SELECT * FROM record_keys LIMIT 0")
+    return pl.DataFrame(schema=FOUND_SCHEMA)

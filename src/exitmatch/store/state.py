@@ -201,22 +201,25 @@ def _changes(
     )
 
 
-def store_record_keys(store: Store, keys: pl.DataFrame, records: pl.DataFrame) -> None:
+def store_record_keys(store: Store, keys: pl.DataFrame, records: pl.DataFrame, broad: int) -> None:
     """Keep the blocking keys of ``records`` (keys by ``rec``; ``records`` with ``seq``, in
-    ``rec`` order from 0, as ``link.population`` numbers them)."""
+    ``rec`` order from 0, as ``link.population`` numbers them): every one in a run of
+    ``store.key_runs``, and those of the broadest pass (``broad``, its bit), which each
+    night counts, in ``broad_keys`` too."""
     numbered = keys.select(
         seq=records["seq"].gather(keys["rec"]), pass_bit="pass_bit", key="key", no_year="no_year"
     )
-    store.insert("record_keys", numbered)
+    store.key_runs.write(numbered)
+    store.insert("broad_keys", numbered.filter(pl.col("pass_bit") == broad).drop("pass_bit"))
 
 
 def stored_key_count(store: Store) -> int:
-    return int(str(store.scalar("SELECT count(*) FROM record_keys")))
+    return store.key_runs.count()
 
 
-def common_before_night(store: Store, broad: int, cap: int) -> pl.Series:
-    """Keys of the broadest pass (``broad``, its bit) shared by more than ``cap`` retained
-    records, before a night keeps any.
+def common_before_night(store: Store, cap: int) -> pl.Series:
+    """Keys of the broadest pass shared by more than ``cap`` retained records, before a
+    night keeps any.
 
     A key once common stays common (records are only added), so the store keeps them
     (``common_keys``) and a night adds those that became common with it
@@ -226,15 +229,15 @@ def common_before_night(store: Store, broad: int, cap: int) -> pl.Series:
     if counted_cap is None or int(counted_cap) != cap:
         store.connection.execute("DELETE FROM common_keys")
         store.connection.execute(
-            'INSERT INTO common_keys SELECT "key" FROM record_keys WHERE pass_bit = ? '
+            'INSERT INTO common_keys SELECT "key" FROM broad_keys '
             'GROUP BY "key" HAVING count(*) > ?',
-            [broad, cap],
+            [cap],
         )
         store.set_meta("common_cap", str(cap))
     return known_common_keys(store)
 
 
-def count_common(store: Store, broad: int, cap: int, keys: pl.Series) -> pl.Series:
+def count_common(store: Store, cap: int, keys: pl.Series) -> pl.Series:
     """Of ``keys`` (the broadest pass's keys of a night's records, not common before it),
     those that more than ``cap`` retained records share now that the night is kept:
     noted as common, and returned. One count over the kept keys, for the whole night."""
@@ -242,10 +245,10 @@ def count_common(store: Store, broad: int, cap: int, keys: pl.Series) -> pl.Seri
         return keys
     with store.registered("__night", pl.DataFrame({"key": keys})):
         newly = store.frame(
-            'INSERT INTO common_keys SELECT "key" FROM record_keys '
-            'WHERE pass_bit = ? AND "key" IN (SELECT "key" FROM __night) '
+            'INSERT INTO common_keys SELECT "key" FROM broad_keys '
+            'WHERE "key" IN (SELECT "key" FROM __night) '
             'GROUP BY "key" HAVING count(*) > ? RETURNING "key"',
-            [broad, cap],
+            [cap],
         )["key"]
     return newly.cast(pl.UInt64).sort()
 
@@ -263,18 +266,12 @@ def known_common_keys(store: Store) -> pl.Series:
 
 
 def matching_record_keys(store: Store, wanted: pl.DataFrame) -> pl.DataFrame:
-    """Stored record keys equal to any of ``wanted`` (pass_bit, key): seq, pass_bit, key,
-    no_year."""
-    if wanted.is_empty():
-        return store.frame("SELECT * FROM record_keys LIMIT 0")
-    # The scan filters on the key alone (each pass hashes with its own seed), which reads
-    # one column of every kept key instead of two; the pass is checked on what it finds.
-    with store.registered("__wanted", wanted.select("pass_bit", "key").unique()):
-        return store.frame(
-            "SELECT r.* FROM (SELECT * FROM record_keys "
-            'WHERE "key" IN (SELECT "key" FROM __wanted)) r SEMI JOIN __wanted w '
-            'ON r.pass_bit = w.pass_bit AND r."key" = w."key"'
-        )
+    """Kept record keys equal to any of ``wanted`` (pass_bit, key): seq, pass_bit, key,
+    no_year, found by seeking in the sorted runs of ``store.key_runs``."""
+    # Looked up by the key alone (each pass hashes with its own seed); the pass is
+    # checked on what is found.
+    found = store.key_runs.find(wanted["key"])
+    return found.join(wanted.select("pass_bit", "key").unique(), on=["pass_bit", "key"], how="semi")
 
 
 def layout_changed(store: Store, layout: int) -> bool:
@@ -287,8 +284,9 @@ def forget_matching(store: Store) -> None:
     """Drop every kept key, comparison (with its record and its terms) and common key (they are
     rebuilt from the cases and records; the term counts are replaced whole by every run,
     and u's sample does not depend on the matching layout)."""
-    for table in ("record_keys", "vectors", "record_terms", "compared_records", "common_keys"):
+    for table in ("broad_keys", "vectors", "record_terms", "compared_records", "common_keys"):
         store.connection.execute(f"DELETE FROM {table}")
+    store.key_runs.forget()
     store.forget_meta("common_cap")
 
 

@@ -18,6 +18,7 @@ import duckdb
 import polars as pl
 
 from exitmatch.errors import ExitmatchError
+from exitmatch.store.key_runs import KeyRuns
 from exitmatch.store.schema import MIGRATIONS, SCHEMA_VERSION
 
 _POLL_S = 0.25
@@ -37,6 +38,9 @@ class Store:
     def __init__(self, connection: duckdb.DuckDBPyConnection, path: str) -> None:
         self.connection = connection
         self.path = path
+        # The blocking keys, beside the store's file (in memory with the store).
+        folder = None if path == ":memory:" else Path(path + ".keys")
+        self.key_runs = KeyRuns(connection, folder)
 
     @classmethod
     def open(
@@ -69,6 +73,7 @@ class Store:
             connection.execute(f"SET memory_limit = '{float(memory_gb)}GB'")
         store = cls(connection, target)
         store._migrate()
+        store.key_runs.tidy()
         return store
 
     def __enter__(self) -> Store:
@@ -94,8 +99,11 @@ class Store:
             )
         for number in range(version, SCHEMA_VERSION):
             with self.transaction():
-                for statement in MIGRATIONS[number]:
-                    self.connection.execute(statement)
+                for step in MIGRATIONS[number]:
+                    if isinstance(step, str):
+                        self.connection.execute(step)
+                    else:
+                        step(self.connection, self.key_runs)
                 self.set_meta("schema_version", str(number + 1))
 
     def version(self) -> int:

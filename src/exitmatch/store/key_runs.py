@@ -1,0 +1,178 @@
+"""The retained records' blocking keys, kept as sorted runs that a search seeks in.
+
+A case searched against the whole history needs the few records that share one of its
+keys among the billions kept: a table scan reads every one of them. A run is the keys of
+one slice of a night's records, sorted, so a search finds its keys in each run by binary
+search and reads a few pages per key (``find``). A run is four arrays, memory-mapped from
+files beside the store: the keys in order and, for each, its record's number (counted
+from the run's first), its pass and whether it ignores the year of birth.
+
+The ``key_runs`` table lists the runs of a store and changes in the run's transaction, so
+a run that fails leaves only files that no row lists (named by their content, they never
+overwrite a listed run's); they are removed when the store is next opened (``tidy``). A
+store in memory keeps its runs in memory.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import duckdb
+import numpy as np
+import polars as pl
+
+# What a run keeps of each key, and how.
+COLUMNS: dict[str, type[np.generic]] = {
+    "key": np.uint64,
+    "row": np.uint32,
+    "pass_bit": np.uint8,
+    "no_year": np.bool_,
+}
+
+# Keys a migration sorts into one run: about a slice of records' worth.
+MIGRATION_RUN = 20_000_000
+
+FOUND_SCHEMA = {"seq": pl.Int64, "pass_bit": pl.UInt8, "key": pl.UInt64, "no_year": pl.Boolean}
+
+
+class KeyRuns:
+    """The runs of one store: files in ``folder``, or in memory where it is None."""
+
+    def __init__(self, connection: duckdb.DuckDBPyConnection, folder: Path | None) -> None:
+        self.connection = connection
+        self.folder = folder
+        self._memory: dict[str, dict[str, np.ndarray]] = {}
+
+    def write(self, keys: pl.DataFrame) -> None:
+        """Keep ``keys`` (seq, pass_bit, key, no_year: the keys of records numbered from the
+        smallest seq among them) as one run, listed in ``key_runs``."""
+        if keys.is_empty():
+            return
+        first = int(str(keys["seq"].min()))
+        run = keys.sort("key", "seq", "pass_bit").select(
+            pl.col("key").cast(pl.UInt64),
+            row=(pl.col("seq") - first).cast(pl.UInt32),
+            pass_bit=pl.col("pass_bit").cast(pl.UInt8),
+            no_year=pl.col("no_year"),
+        )
+        # Named by content: a failed run rewrites no file that a listed run reads.
+        digest = np.bitwise_xor.reduce(run.hash_rows(seed=0).to_numpy())
+        name = f"run-{first:012d}-{run.height}-{int(digest):016x}"
+        arrays = {column: run[column].to_numpy() for column in COLUMNS}
+        if self.folder is None:
+            self._memory[name] = arrays
+        else:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            for column, values in arrays.items():
+                np.save(self._path(name, column), values, allow_pickle=False)
+        self.connection.execute(
+            "INSERT OR REPLACE INTO key_runs VALUES (?, ?, ?)", [name, first, run.height]
+        )
+
+    def find(self, keys: pl.Series) -> pl.DataFrame:
+        """Every kept key equal to one of ``keys``: seq, pass_bit, key, no_year, ordered
+        by seq, pass and key."""
+        wanted = np.unique(keys.cast(pl.UInt64).to_numpy())
+        parts = [self._found(name, first, wanted) for name, first in self._listed()]
+        found = [part for part in parts if not part.is_empty()]
+        if not found:
+            return pl.DataFrame(schema=FOUND_SCHEMA)
+        return pl.concat(found).sort("seq", "pass_bit", "key")
+
+    def every_key(self) -> pl.DataFrame:
+        """Every kept key (as ``find`` gives them), read whole: for checks, not for runs."""
+        parts = [
+            pl.DataFrame(
+                {
+                    "seq": self._column(name, "row").astype(np.int64) + first,
+                    "pass_bit": self._column(name, "pass_bit"),
+                    "key": self._column(name, "key"),
+                    "no_year": self._column(name, "no_year"),
+                },
+                schema=FOUND_SCHEMA,
+            )
+            for name, first in self._listed()
+        ]
+        return pl.concat([pl.DataFrame(schema=FOUND_SCHEMA), *parts]).sort("seq", "pass_bit", "key")
+
+    def count(self) -> int:
+        """How many keys the runs hold."""
+        (total,) = self.connection.execute("SELECT sum(keys) FROM key_runs").fetchall()[0]
+        return int(total) if total is not None else 0
+
+    def forget(self) -> None:
+        """List no run (their files go when the store is next opened)."""
+        self.connection.execute("DELETE FROM key_runs")
+
+    def tidy(self) -> None:
+        """Remove the files (or, in memory, the arrays) of runs no row lists."""
+        listed = {name for name, _ in self._listed()}
+        for name in set(self._memory) - listed:
+            del self._memory[name]
+        if self.folder is None or not self.folder.exists():
+            return
+        for path in self.folder.glob("run-*.npy"):
+            if path.name.split(".")[0] not in listed:
+                path.unlink()
+
+    def _listed(self) -> list[tuple[str, int]]:
+        rows = self.connection.execute(
+            "SELECT name, first_seq FROM key_runs ORDER BY first_seq"
+        ).fetchall()
+        return [(str(name), int(first)) for name, first in rows]
+
+    def _path(self, name: str, column: str) -> Path:
+        assert self.folder is not None
+        return self.folder / f"{name}.{column}.npy"
+
+    def _column(self, name: str, column: str) -> np.ndarray:
+        if self.folder is None:
+            return self._memory[name][column]
+        values: np.ndarray = np.load(self._path(name, column), mmap_mode="r", allow_pickle=False)
+        return values
+
+    def _found(self, name: str, first: int, wanted: np.ndarray) -> pl.DataFrame:
+        run_keys = self._column(name, "key")
+        low = np.searchsorted(run_keys, wanted, side="left")
+        high = np.searchsorted(run_keys, wanted, side="right")
+        hit = high > low
+        starts, lengths = low[hit], (high - low)[hit]
+        if not starts.size:
+            return pl.DataFrame(schema=FOUND_SCHEMA)
+        # Positions start..start+length-1 of each hit, in order.
+        ends = np.cumsum(lengths)
+        at = np.arange(ends[-1]) + np.repeat(starts - (ends - lengths), lengths)
+        return pl.DataFrame(
+            {
+                "seq": self._column(name, "row")[at].astype(np.int64) + first,
+                "pass_bit": self._column(name, "pass_bit")[at],
+                "key": run_keys[at],
+                "no_year": self._column(name, "no_year")[at],
+            },
+            schema=FOUND_SCHEMA,
+        )
+
+
+def runs_from_table(connection: duckdb.DuckDBPyConnection, runs: KeyRuns) -> None:
+    """Sort the keys of the ``record_keys`` table (seq, pass_bit, key, no_year) into runs
+    of about ``MIGRATION_RUN`` keys, each of a range of records."""
+    for low, high in _seq_ranges(connection):
+        keys = connection.sql(
+            'SELECT seq, pass_bit, "key", no_year FROM record_keys WHERE seq >= ? AND seq < ?',
+            params=[low, high],
+        ).pl()
+        runs.write(keys)
+
+
+def _seq_ranges(connection: duckdb.DuckDBPyConnection) -> Iterator[tuple[int, int]]:
+    query = "SELECT min(seq), max(seq), count(*) FROM record_keys"
+    first, last, count = connection.execute(query).fetchall()[0]
+    if first is None:
+        return
+    low = int(first)
+    per_record = int(count) / max(int(last) - low + 1, 1)
+    step = max(int(MIGRATION_RUN / max(per_record, 1.0)), 1)
+    while low <= last:
+        yield low, low + step
+        low += step
