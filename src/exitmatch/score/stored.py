@@ -63,9 +63,15 @@ def weigh(
             WITH {_weighed("vectors", comparisons, model)}
             SELECT case_id, name_no, dob_no, kind, record_id, seq, passes, match_weight,
                 match_probability
-            FROM weighed
-            QUALIFY row_number() OVER (
-                PARTITION BY case_id, seq ORDER BY match_weight DESC, name_no, dob_no) = 1
+            FROM (
+                -- Each pair's best identity: an aggregate on a hash table, not a window
+                -- that sorts every comparison.
+                SELECT case_id, seq, unnest(arg_max(
+                    struct_pack(name_no, dob_no, kind, record_id, passes, match_weight,
+                        match_probability),
+                    struct_pack(match_weight, n := -name_no::INTEGER, d := -dob_no::INTEGER)))
+                FROM weighed GROUP BY case_id, seq
+            )
             """
         )
         keys = "case_id, seq, name_no, dob_no"
