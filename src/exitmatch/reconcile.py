@@ -363,7 +363,9 @@ def _link(
         # The store's copy is put under stable keys on the writer's thread.
         received.writes.submit(_store_vectors, store, people, found.changed, fresh)
         lap("compare")
-    received.writes.submit(replace_term_counts, store, people.counts)
+    if received.counted is None or received.new_count:
+        # A night of cases alone counts no record: the kept counts stand as they are.
+        received.writes.submit(replace_term_counts, store, people.counts)
     received.stored()  # every comparison is in the store from here on
     broad = int(Pass.ONE_NAME_YEAR)
     newly_common = count_common(store, settings.block_cap, found.night.not_known())

@@ -15,6 +15,8 @@ store in memory keeps its runs in memory.
 
 from __future__ import annotations
 
+import hashlib
+import math
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -32,6 +34,14 @@ COLUMNS: dict[str, type[np.generic]] = {
 
 # Keys a migration sorts into one run: about a slice of records' worth.
 MIGRATION_RUN = 20_000_000
+
+# Runs of about the same size (within a factor of MERGE_FAN_IN, from SMALLEST_TIER keys)
+# are merged MERGE_FAN_IN at a time, into runs of up to LARGEST_RUN keys, MERGE_CHUNK keys
+# held at a time.
+MERGE_FAN_IN = 4
+SMALLEST_TIER = 4_000_000
+LARGEST_RUN = 1_200_000_000
+MERGE_CHUNK = 10_000_000
 
 FOUND_SCHEMA = {"seq": pl.Int64, "pass_bit": pl.UInt8, "key": pl.UInt64, "no_year": pl.Boolean}
 
@@ -59,16 +69,98 @@ class KeyRuns:
         # Named by content: a failed run rewrites no file that a listed run reads.
         digest = np.bitwise_xor.reduce(run.hash_rows(seed=0).to_numpy())
         name = f"run-{first:012d}-{run.height}-{int(digest):016x}"
-        arrays = {column: run[column].to_numpy() for column in COLUMNS}
+        arrays = self._create(name, run.height)
+        for column in COLUMNS:
+            arrays[column][:] = run[column].to_numpy()
+        self._list(name, first, run.height, arrays)
+        self._compact()
+
+    def _create(self, name: str, size: int) -> dict[str, np.ndarray]:
+        """The arrays of a new run of ``size`` keys, to be filled in."""
+        if self.folder is None:
+            return {column: np.empty(size, dtype) for column, dtype in COLUMNS.items()}
+        self.folder.mkdir(parents=True, exist_ok=True)
+        return {
+            column: np.lib.format.open_memmap(self._path(name, column), "w+", dtype, (size,))
+            for column, dtype in COLUMNS.items()
+        }
+
+    def _list(self, name: str, first: int, size: int, arrays: dict[str, np.ndarray]) -> None:
         if self.folder is None:
             self._memory[name] = arrays
         else:
-            self.folder.mkdir(parents=True, exist_ok=True)
-            for column, values in arrays.items():
-                np.save(self._path(name, column), values, allow_pickle=False)
+            for values in arrays.values():
+                if isinstance(values, np.memmap):
+                    values.flush()
         self.connection.execute(
-            "INSERT OR REPLACE INTO key_runs VALUES (?, ?, ?)", [name, first, run.height]
+            "INSERT OR REPLACE INTO key_runs VALUES (?, ?, ?)", [name, first, size]
         )
+
+    def _compact(self) -> None:
+        """Merge runs of about the same size, ``MERGE_FAN_IN`` at a time, into one (up to
+        ``LARGEST_RUN`` keys), so that a search seeks in a few runs, not one a slice: a
+        key's pages are read once per run it is sought in, which counts when they are not
+        in the page cache."""
+        while True:
+            listed = self.connection.execute(
+                "SELECT name, first_seq, keys FROM key_runs ORDER BY first_seq"
+            ).fetchall()
+            tiers: dict[int, list[tuple[str, int, int]]] = {}
+            for name, first, size in listed:
+                tier = max(math.floor(math.log(max(size / SMALLEST_TIER, 1), MERGE_FAN_IN)), 0)
+                tiers.setdefault(tier, []).append((str(name), int(first), int(size)))
+            mergeable = [
+                runs[:MERGE_FAN_IN]
+                for _, runs in sorted(tiers.items())
+                if len(runs) >= MERGE_FAN_IN
+                and sum(size for _, _, size in runs[:MERGE_FAN_IN]) <= LARGEST_RUN
+            ]
+            if not mergeable:
+                return
+            self._merge(mergeable[0])
+
+    def _merge(self, runs: list[tuple[str, int, int]]) -> None:
+        """Replace ``runs`` (name, first seq, keys) by one run of all their keys, merged a
+        range of key values at a time (the keys are hashes, spread evenly)."""
+        base = min(first for _, first, _ in runs)
+        total = sum(size for _, _, size in runs)
+        joined = hashlib.sha256(" ".join(name for name, _, _ in runs).encode()).hexdigest()
+        name = f"run-{base:012d}-{total}-{joined[:16]}"
+        inputs = [
+            (first - base, {column: self._column(run, column) for column in COLUMNS})
+            for run, first, _ in runs
+        ]
+        merged = self._create(name, total)
+        parts = max(math.ceil(total / MERGE_CHUNK), 1)
+        width = 2**64 // parts
+        at = 0
+        for part in range(parts):
+            low, high = part * width, (part + 1) * width if part < parts - 1 else None
+            pieces = []
+            for offset, arrays in inputs:
+                keys = arrays["key"]
+                start = int(np.searchsorted(keys, np.uint64(low), side="left"))
+                end = (
+                    len(keys)
+                    if high is None
+                    else int(np.searchsorted(keys, np.uint64(high), side="left"))
+                )
+                piece = {column: np.asarray(arrays[column][start:end]) for column in COLUMNS}
+                piece["row"] = piece["row"].astype(np.uint32) + np.uint32(offset)
+                pieces.append(piece)
+            joined_piece = {c: np.concatenate([p[c] for p in pieces]) for c in COLUMNS}
+            # In the order ``write`` keeps: key, then record, then pass.
+            order = np.lexsort((joined_piece["pass_bit"], joined_piece["row"], joined_piece["key"]))
+            size = len(order)
+            for column in COLUMNS:
+                merged[column][at : at + size] = joined_piece[column][order]
+            at += size
+        assert at == total, (at, total)
+        self.connection.execute(
+            "DELETE FROM key_runs WHERE name IN (SELECT unnest(?::TEXT[]))",
+            [[run for run, _, _ in runs]],
+        )
+        self._list(name, base, total, merged)
 
     def find(self, keys: pl.Series) -> pl.DataFrame:
         """Every kept key equal to one of ``keys``: seq, pass_bit, key, no_year, ordered
