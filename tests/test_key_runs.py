@@ -69,12 +69,26 @@ def test_runs_of_about_the_same_size_are_merged_four_at_a_time(
             store.key_runs.write(_keys(1 + 200 * night, 200, night))
         assert store.scalar("SELECT count(*) FROM key_runs") == 3
         store.key_runs.write(_keys(601, 200, 3))
-        assert store.scalar("SELECT count(*) FROM key_runs") == 1
-    # The merged runs' files go when the store is next opened.
-    with _store(tmp_path, "files") as store:
         (name,) = store.frame("SELECT name FROM key_runs")["name"]
-    files = sorted(p.name for p in (tmp_path / "s.duckdb.keys").iterdir())
-    assert files == sorted(f"{name}.{column}.npy" for column in key_runs.COLUMNS)
+        # The merged runs' files are gone.
+        files = sorted(p.name for p in (tmp_path / "s.duckdb.keys").iterdir())
+        assert files == sorted(f"{name}.{column}.npy" for column in key_runs.COLUMNS)
+
+
+def test_runs_merged_in_a_transaction_keep_their_files_until_it_is_committed(
+    tmp_path: Path, small_runs: None
+) -> None:
+    folder = tmp_path / "s.duckdb.keys"
+    with _store(tmp_path, "files") as store:
+        with store.transaction():
+            for night in range(3):
+                store.key_runs.write(_keys(1 + 200 * night, 200, night))
+        with store.transaction():
+            store.key_runs.write(_keys(601, 200, 3))
+            # The three committed runs stay until the merge is committed; the fourth,
+            # never committed, went at once; the merged run.
+            assert len(list(folder.iterdir())) == 4 * len(key_runs.COLUMNS)
+        assert len(list(folder.iterdir())) == len(key_runs.COLUMNS)
 
 
 def test_a_night_that_fails_leaves_the_runs_as_they_were(tmp_path: Path) -> None:
@@ -86,6 +100,7 @@ def test_a_night_that_fails_leaves_the_runs_as_they_were(tmp_path: Path) -> None
             store.key_runs.write(_keys(1, 300, 2))  # the same first record, other keys
             raise RuntimeError("the night fails")
         assert store.key_runs.every_key().equals(kept.sort("seq", "pass_bit", "key"))
+        assert len(list((tmp_path / "s.duckdb.keys").iterdir())) == len(key_runs.COLUMNS)
     with _store(tmp_path, "files") as store:
         assert store.key_runs.every_key().equals(kept.sort("seq", "pass_bit", "key"))
     assert len(list((tmp_path / "s.duckdb.keys").iterdir())) == len(key_runs.COLUMNS)

@@ -9,12 +9,13 @@ from the run's first), its pass and whether it ignores the year of birth.
 
 The ``key_runs`` table lists the runs of a store and changes in the run's transaction, so
 a run that fails leaves only files that no row lists (named by their content, they never
-overwrite a listed run's); they are removed when the store is next opened (``tidy``). A
-store in memory keeps its runs in memory.
+overwrite a listed run's); they are removed once the transaction has ended, or when the
+store is next opened (``tidy``). A store in memory keeps its runs in memory.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import math
 from collections.abc import Iterator
@@ -53,6 +54,8 @@ class KeyRuns:
         self.connection = connection
         self.folder = folder
         self._memory: dict[str, dict[str, np.ndarray]] = {}
+        # Runs written since the store's last commit: no committed row lists them.
+        self._fresh: set[str] = set()
 
     def write(self, keys: pl.DataFrame) -> None:
         """Keep ``keys`` (seq, pass_bit, key, no_year: the keys of records numbered from the
@@ -85,7 +88,15 @@ class KeyRuns:
             for column, dtype in COLUMNS.items()
         }
 
+    def settle(self) -> None:
+        """After a commit or a rollback: remove what no row lists any more (nothing, in
+        a store whose layout has no runs yet)."""
+        self._fresh.clear()
+        with contextlib.suppress(duckdb.CatalogException):
+            self.tidy()
+
     def _list(self, name: str, first: int, size: int, arrays: dict[str, np.ndarray]) -> None:
+        self._fresh.add(name)
         if self.folder is None:
             self._memory[name] = arrays
         else:
@@ -161,6 +172,12 @@ class KeyRuns:
             [[run for run, _, _ in runs]],
         )
         self._list(name, base, total, merged)
+        # Runs merged before they were ever committed are nobody's: gone at once (the
+        # others stay until the merge is committed).
+        for run, _, _ in runs:
+            if run in self._fresh:
+                self._remove(run)
+                self._fresh.discard(run)
 
     def find(self, keys: pl.Series) -> pl.DataFrame:
         """Every kept key equal to one of ``keys``: seq, pass_bit, key, no_year, ordered
@@ -207,6 +224,12 @@ class KeyRuns:
         for path in self.folder.glob("run-*.npy"):
             if path.name.split(".")[0] not in listed:
                 path.unlink()
+
+    def _remove(self, name: str) -> None:
+        self._memory.pop(name, None)
+        if self.folder is not None:
+            for column in COLUMNS:
+                self._path(name, column).unlink(missing_ok=True)
 
     def _listed(self) -> list[tuple[str, int]]:
         rows = self.connection.execute(

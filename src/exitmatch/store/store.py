@@ -133,8 +133,10 @@ class Store:
             yield
         except BaseException:
             self.connection.execute("ROLLBACK")
+            self.key_runs.settle()
             raise
         self.connection.execute("COMMIT")
+        self.key_runs.settle()
 
     # ---- frames in and out -------------------------------------------------------------
 
