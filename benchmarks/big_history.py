@@ -92,8 +92,15 @@ def store_figures(out: Path) -> dict[str, Any]:
         "kept_records": store["records"] - store["new_records"],
         "new_records": store["new_records"],
         "new_cases": store["new_or_changed_cases"],
-        "store_gb": (out / "exitmatch.duckdb").stat().st_size / 2**30,
+        "store_gb": _size(out / "exitmatch.duckdb") / 2**30,
     }
+
+
+def _size(store: Path) -> int:
+    """Bytes of the store's file and of its blocking keys' runs beside it."""
+    keys = Path(f"{store}.keys")
+    runs = sum(path.stat().st_size for path in keys.iterdir()) if keys.exists() else 0
+    return store.stat().st_size + runs
 
 
 def rewind(out: Path, held_back: pl.DataFrame, inventory: Path) -> None:
