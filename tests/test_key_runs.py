@@ -51,6 +51,7 @@ def test_a_search_finds_every_kept_key_equal_to_one_sought(
     with _store(tmp_path, where) as store:
         for keys in written:
             store.key_runs.write(keys)
+        store.key_runs.compact()
         every = pl.concat(written).sort("seq", "pass_bit", "key")
         sought = pl.concat([every["key"].head(7), pl.Series([0, 5], dtype=pl.UInt64)])
         expected = every.filter(pl.col("key").is_in(sought.implode()))
@@ -61,34 +62,41 @@ def test_a_search_finds_every_kept_key_equal_to_one_sought(
         assert store.scalar("SELECT count(*) FROM key_runs") < 10
 
 
-def test_runs_of_about_the_same_size_are_merged_four_at_a_time(
-    tmp_path: Path, small_runs: None
-) -> None:
-    with _store(tmp_path, "files") as store:
-        for night in range(3):
-            store.key_runs.write(_keys(1 + 200 * night, 200, night))
-        assert store.scalar("SELECT count(*) FROM key_runs") == 3
-        store.key_runs.write(_keys(601, 200, 3))
-        (name,) = store.frame("SELECT name FROM key_runs")["name"]
-        # The merged runs' files are gone.
-        files = sorted(p.name for p in (tmp_path / "s.duckdb.keys").iterdir())
-        assert files == sorted(f"{name}.{column}.npy" for column in key_runs.COLUMNS)
-
-
-def test_runs_merged_in_a_transaction_keep_their_files_until_it_is_committed(
+def test_runs_of_about_the_same_size_are_merged_eight_at_a_time(
     tmp_path: Path, small_runs: None
 ) -> None:
     folder = tmp_path / "s.duckdb.keys"
     with _store(tmp_path, "files") as store:
-        with store.transaction():
-            for night in range(3):
-                store.key_runs.write(_keys(1 + 200 * night, 200, night))
-        with store.transaction():
-            store.key_runs.write(_keys(601, 200, 3))
-            # The three committed runs stay until the merge is committed; the fourth,
-            # never committed, went at once; the merged run.
-            assert len(list(folder.iterdir())) == 4 * len(key_runs.COLUMNS)
-        assert len(list(folder.iterdir())) == len(key_runs.COLUMNS)
+        for night in range(7):
+            store.key_runs.write(_keys(1 + 200 * night, 200, night))
+        store.key_runs.compact()
+        assert store.scalar("SELECT count(*) FROM key_runs") == 7
+        store.key_runs.write(_keys(1401, 200, 7))
+        store.key_runs.compact()
+        (name,) = store.frame("SELECT name FROM key_runs")["name"]
+        # The merged runs' files are gone.
+        files = sorted(p.name for p in folder.iterdir())
+        assert files == sorted(f"{name}.{column}.npy" for column in key_runs.COLUMNS)
+
+
+def test_a_merge_that_fails_leaves_the_runs_as_they_were(
+    tmp_path: Path, small_runs: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    written = [_keys(1 + 200 * night, 200, night) for night in range(8)]
+    with _store(tmp_path, "files") as store:
+        for keys in written:
+            store.key_runs.write(keys)
+        before = store.key_runs.every_key()
+
+        def fails(*args: object, **kwargs: object) -> None:
+            raise OSError("no space left on device")
+
+        monkeypatch.setattr(key_runs.KeyRuns, "_list", fails)
+        with pytest.raises(OSError, match="no space"):
+            store.key_runs.compact()
+        assert store.scalar("SELECT count(*) FROM key_runs") == 8
+        assert store.key_runs.every_key().equals(before)
+        assert len(list((tmp_path / "s.duckdb.keys").iterdir())) == 8 * len(key_runs.COLUMNS)
 
 
 def test_a_night_that_fails_leaves_the_runs_as_they_were(tmp_path: Path) -> None:

@@ -29,7 +29,6 @@ from exitmatch.block.passes import (
     Pass,
     case_keys,
     lost_pairs,
-    pairable,
     pairs_from_keys,
     record_keys,
 )
@@ -225,6 +224,10 @@ def run_reconcile(
         stage("writing the outputs")
         written = write_results(out, store, linked.model, outcomes)
         report.timings_s["write"] = round(time.perf_counter() - clock, 3)
+        clock = time.perf_counter()
+        stage("merging the runs of blocking keys")
+        store.key_runs.compact()
+        report.timings_s["merge_keys"] = round(time.perf_counter() - clock, 3)
         report = report.model_copy(update={"outputs": written})
     write_json(report, out / "run_report.json")
     return report
@@ -281,8 +284,7 @@ def _receive(
         history_keys = no_record_keys(store)
         if searched.height:
             wanted = case_search_keys(searched, settings)
-            found = matching_record_keys(store, wanted)
-            history_keys = pairable(found, wanted, known_common_keys(store))
+            history_keys = matching_record_keys(store, wanted, known_common_keys(store))
         # Records the cases found that were not drawn for u, and those that were.
         found_seqs = history_keys["seq"].unique()
         not_drawn = found_seqs.filter(~found_seqs.is_in(sampled.implode()))

@@ -39,9 +39,9 @@ MIGRATION_RUN = 20_000_000
 # Runs of about the same size (within a factor of MERGE_FAN_IN, from SMALLEST_TIER keys)
 # are merged MERGE_FAN_IN at a time, into runs of up to LARGEST_RUN keys, MERGE_CHUNK keys
 # held at a time.
-MERGE_FAN_IN = 4
-SMALLEST_TIER = 4_000_000
-LARGEST_RUN = 1_200_000_000
+MERGE_FAN_IN = 8
+SMALLEST_TIER = 8_000_000
+LARGEST_RUN = 1_000_000_000
 MERGE_CHUNK = 10_000_000
 
 FOUND_SCHEMA = {"seq": pl.Int64, "pass_bit": pl.UInt8, "key": pl.UInt64, "no_year": pl.Boolean}
@@ -76,7 +76,6 @@ class KeyRuns:
         for column in COLUMNS:
             arrays[column][:] = run[column].to_numpy()
         self._list(name, first, run.height, arrays)
-        self._compact()
 
     def _create(self, name: str, size: int) -> dict[str, np.ndarray]:
         """The arrays of a new run of ``size`` keys, to be filled in."""
@@ -107,11 +106,12 @@ class KeyRuns:
             "INSERT OR REPLACE INTO key_runs VALUES (?, ?, ?)", [name, first, size]
         )
 
-    def _compact(self) -> None:
+    def compact(self) -> None:
         """Merge runs of about the same size, ``MERGE_FAN_IN`` at a time, into one (up to
         ``LARGEST_RUN`` keys), so that a search seeks in a few runs, not one a slice: a
-        key's pages are read once per run it is sought in, which counts when they are not
-        in the page cache."""
+        key's pages are read once for each run it is sought in, which counts when they
+        are not in the page cache. Each merge is its own transaction (outside a run's),
+        so that the disk holds the runs merged and the merged one only while it lasts."""
         while True:
             listed = self.connection.execute(
                 "SELECT name, first_seq, keys FROM key_runs ORDER BY first_seq"
@@ -128,7 +128,15 @@ class KeyRuns:
             ]
             if not mergeable:
                 return
-            self._merge(mergeable[0])
+            self.connection.execute("BEGIN TRANSACTION")
+            try:
+                self._merge(mergeable[0])
+            except BaseException:
+                self.connection.execute("ROLLBACK")
+                self.settle()
+                raise
+            self.connection.execute("COMMIT")
+            self.settle()
 
     def _merge(self, runs: list[tuple[str, int, int]]) -> None:
         """Replace ``runs`` (name, first seq, keys) by one run of all their keys, merged a
@@ -142,13 +150,15 @@ class KeyRuns:
             for run, first, _ in runs
         ]
         merged = self._create(name, total)
+        output = _Output(merged)
+        del merged  # written through files, not mapped: memory stays at a chunk's
         parts = max(math.ceil(total / MERGE_CHUNK), 1)
         width = 2**64 // parts
         at = 0
         for part in range(parts):
             low, high = part * width, (part + 1) * width if part < parts - 1 else None
             pieces = []
-            for offset, arrays in inputs:
+            for (offset, arrays), (run, _, _) in zip(inputs, runs, strict=True):
                 keys = arrays["key"]
                 start = int(np.searchsorted(keys, np.uint64(low), side="left"))
                 end = (
@@ -156,22 +166,22 @@ class KeyRuns:
                     if high is None
                     else int(np.searchsorted(keys, np.uint64(high), side="left"))
                 )
-                piece = {column: np.asarray(arrays[column][start:end]) for column in COLUMNS}
-                piece["row"] = piece["row"].astype(np.uint32) + np.uint32(offset)
+                piece = {column: self._read(run, column, start, end) for column in COLUMNS}
+                piece["row"] = piece["row"] + np.uint32(offset)
                 pieces.append(piece)
             joined_piece = {c: np.concatenate([p[c] for p in pieces]) for c in COLUMNS}
-            # In the order ``write`` keeps: key, then record, then pass.
-            order = np.lexsort((joined_piece["pass_bit"], joined_piece["row"], joined_piece["key"]))
-            size = len(order)
+            # By key, each run's keys in their order (a stable sort of sorted pieces
+            # merges them).
+            order = np.argsort(joined_piece["key"], kind="stable")
             for column in COLUMNS:
-                merged[column][at : at + size] = joined_piece[column][order]
-            at += size
+                output.put(column, at, joined_piece[column][order])
+            at += len(order)
         assert at == total, (at, total)
         self.connection.execute(
             "DELETE FROM key_runs WHERE name IN (SELECT unnest(?::TEXT[]))",
             [[run for run, _, _ in runs]],
         )
-        self._list(name, base, total, merged)
+        self._list(name, base, total, output.arrays)
         # Runs merged before they were ever committed are nobody's: gone at once (the
         # others stay until the merge is committed).
         for run, _, _ in runs:
@@ -179,11 +189,25 @@ class KeyRuns:
                 self._remove(run)
                 self._fresh.discard(run)
 
-    def find(self, keys: pl.Series) -> pl.DataFrame:
+    def find(self, keys: pl.Series, year_free: pl.Series | None = None) -> pl.DataFrame:
         """Every kept key equal to one of ``keys``: seq, pass_bit, key, no_year, ordered
-        by seq, pass and key."""
-        wanted = np.unique(keys.cast(pl.UInt64).to_numpy())
-        parts = [self._found(name, first, wanted) for name, first in self._listed()]
+        by seq, pass and key. Where ``year_free`` flags a key (one flag per key, True for
+        every time the key is given), it finds only the keys kept with no_year."""
+        sought = (
+            pl.DataFrame(
+                {
+                    "key": keys.cast(pl.UInt64),
+                    "only": year_free
+                    if year_free is not None
+                    else pl.Series([False] * keys.len(), dtype=pl.Boolean),
+                }
+            )
+            .group_by("key")
+            .agg(pl.col("only").all())
+            .sort("key")
+        )
+        wanted, only = sought["key"].to_numpy(), sought["only"].to_numpy()
+        parts = [self._found(name, first, wanted, only) for name, first in self._listed()]
         found = [part for part in parts if not part.is_empty()]
         if not found:
             return pl.DataFrame(schema=FOUND_SCHEMA)
@@ -247,7 +271,20 @@ class KeyRuns:
         values: np.ndarray = np.load(self._path(name, column), mmap_mode="r", allow_pickle=False)
         return values
 
-    def _found(self, name: str, first: int, wanted: np.ndarray) -> pl.DataFrame:
+    def _read(self, name: str, column: str, start: int, end: int) -> np.ndarray:
+        """Keys ``start`` to ``end`` of a run's column, read (not mapped) from its file."""
+        if self.folder is None:
+            return self._memory[name][column][start:end]
+        mapped = self._column(name, column)
+        assert isinstance(mapped, np.memmap)
+        return np.fromfile(
+            self._path(name, column),
+            dtype=mapped.dtype,
+            count=end - start,
+            offset=mapped.offset + start * mapped.dtype.itemsize,
+        )
+
+    def _found(self, name: str, first: int, wanted: np.ndarray, only: np.ndarray) -> pl.DataFrame:
         run_keys = self._column(name, "key")
         low = np.searchsorted(run_keys, wanted, side="left")
         high = np.searchsorted(run_keys, wanted, side="right")
@@ -255,15 +292,19 @@ class KeyRuns:
         starts, lengths = low[hit], (high - low)[hit]
         if not starts.size:
             return pl.DataFrame(schema=FOUND_SCHEMA)
-        # Positions start..start+length-1 of each hit, in order.
+        # Positions start..start+length-1 of each hit, in order, less those of keys kept
+        # with a year where only those without are sought.
         ends = np.cumsum(lengths)
         at = np.arange(ends[-1]) + np.repeat(starts - (ends - lengths), lengths)
+        no_year = self._column(name, "no_year")[at]
+        kept = ~np.repeat(only[hit], lengths) | no_year
+        at, no_year = at[kept], no_year[kept]
         return pl.DataFrame(
             {
                 "seq": self._column(name, "row")[at].astype(np.int64) + first,
                 "pass_bit": self._column(name, "pass_bit")[at],
                 "key": run_keys[at],
-                "no_year": self._column(name, "no_year")[at],
+                "no_year": no_year,
             },
             schema=FOUND_SCHEMA,
         )
@@ -291,3 +332,26 @@ def _seq_ranges(connection: duckdb.DuckDBPyConnection) -> Iterator[tuple[int, in
     while low <= last:
         yield low, low + step
         low += step
+
+
+class _Output:
+    """A new run's columns, filled a part at a time: arrays in memory, or their files
+    written to where the arrays were mapped (``np.memmap`` gives the layout), so that
+    what was written does not stay mapped into the process."""
+
+    def __init__(self, arrays: dict[str, np.ndarray]) -> None:
+        self.files = {
+            column: (Path(values.filename), values.offset, values.dtype.itemsize)
+            for column, values in arrays.items()
+            if isinstance(values, np.memmap) and values.filename is not None
+        }
+        self.arrays = {} if self.files else arrays
+
+    def put(self, column: str, at: int, values: np.ndarray) -> None:
+        if not self.files:
+            self.arrays[column][at : at + len(values)] = values
+            return
+        path, offset, size = self.files[column]
+        with path.open("r+b") as handle:
+            handle.seek(offset + at * size)
+            handle.write(np.ascontiguousarray(values).tobytes())
