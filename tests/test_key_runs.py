@@ -9,7 +9,7 @@ import numpy as np
 import polars as pl
 import pytest
 
-from exitmatch.store import key_runs
+from exitmatch.store import key_runs, run_reads
 from exitmatch.store.store import Store
 
 
@@ -41,6 +41,8 @@ def small_runs(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(key_runs, "SMALLEST_TIER", 100)
     monkeypatch.setattr(key_runs, "MERGE_CHUNK", 100)
     monkeypatch.setattr(key_runs, "LARGEST_RUN", 10_000)
+    # Fences every few keys: a key's entries span several.
+    monkeypatch.setattr(run_reads, "FENCE_EVERY", 4)
 
 
 @pytest.mark.parametrize("where", ["memory", "files"])
@@ -76,7 +78,10 @@ def test_runs_of_about_the_same_size_are_merged_eight_at_a_time(
         (name,) = store.frame("SELECT name FROM key_runs")["name"]
         # The merged runs' files are gone.
         files = sorted(p.name for p in folder.iterdir())
-        assert files == sorted(f"{name}.{column}.npy" for column in key_runs.COLUMNS)
+        assert files == sorted(
+            [f"{name}.{column}.npy" for column in key_runs.COLUMNS]
+            + [f"{name}.fence-{run_reads.FENCE_EVERY}.npy"]
+        )
 
 
 def test_a_merge_that_fails_leaves_the_runs_as_they_were(
@@ -96,7 +101,7 @@ def test_a_merge_that_fails_leaves_the_runs_as_they_were(
             store.key_runs.compact()
         assert store.scalar("SELECT count(*) FROM key_runs") == 8
         assert store.key_runs.every_key().equals(before)
-        assert len(list((tmp_path / "s.duckdb.keys").iterdir())) == 8 * len(key_runs.COLUMNS)
+        assert len(list((tmp_path / "s.duckdb.keys").iterdir())) == 8 * (len(key_runs.COLUMNS) + 1)
 
 
 def test_a_night_that_fails_leaves_the_runs_as_they_were(tmp_path: Path) -> None:
@@ -108,7 +113,25 @@ def test_a_night_that_fails_leaves_the_runs_as_they_were(tmp_path: Path) -> None
             store.key_runs.write(_keys(1, 300, 2))  # the same first record, other keys
             raise RuntimeError("the night fails")
         assert store.key_runs.every_key().equals(kept.sort("seq", "pass_bit", "key"))
-        assert len(list((tmp_path / "s.duckdb.keys").iterdir())) == len(key_runs.COLUMNS)
+        assert len(list((tmp_path / "s.duckdb.keys").iterdir())) == len(key_runs.COLUMNS) + 1
     with _store(tmp_path, "files") as store:
         assert store.key_runs.every_key().equals(kept.sort("seq", "pass_bit", "key"))
-    assert len(list((tmp_path / "s.duckdb.keys").iterdir())) == len(key_runs.COLUMNS)
+    assert len(list((tmp_path / "s.duckdb.keys").iterdir())) == len(key_runs.COLUMNS) + 1
+
+
+def test_a_run_kept_without_fences_is_searched_the_same(tmp_path: Path, small_runs: None) -> None:
+    written = [_keys(1 + 200 * night, 200, night) for night in range(3)]
+    sought = pl.Series([*written[1]["key"].head(5), 0, 2**64 - 1], dtype=pl.UInt64)
+    with _store(tmp_path, "files") as store:
+        for keys in written:
+            store.key_runs.write(keys)
+        found = store.key_runs.find(sought)
+        fences = sorted((tmp_path / "s.duckdb.keys").glob("*.fence-*.npy"))
+        assert len(fences) == 3
+        for path in fences:
+            path.unlink()
+        # Made again from the keys, as for a store whose runs came before fences.
+        assert store.key_runs.find(sought).equals(found)
+        assert sorted((tmp_path / "s.duckdb.keys").glob("*.fence-*.npy")) == fences
+        every = pl.concat(written)
+        assert found.height == every.filter(pl.col("key").is_in(sought.implode())).height > 0

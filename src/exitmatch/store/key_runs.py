@@ -2,10 +2,11 @@
 
 A case searched against the whole history needs the few records that share one of its
 keys among the billions kept: a table scan reads every one of them. A run is the keys of
-one slice of a night's records, sorted, so a search finds its keys in each run by binary
-search and reads a few pages per key (``find``). A run is four arrays, memory-mapped from
-files beside the store: the keys in order and, for each, its record's number (counted
-from the run's first), its pass and whether it ignores the year of birth.
+one slice of a night's records, sorted, so a search finds its keys in each run between
+two of the run's fences and reads a page or so per key (``find``, ``run_reads``). A run
+is four arrays in files beside the store: the keys in order and, for each, its record's
+number (counted from the run's first), its pass and whether it ignores the year of
+birth; and its fences, every 512th key.
 
 The ``key_runs`` table lists the runs of a store and changes in the run's transaction, so
 a run that fails leaves only files that no row lists (named by their content, they never
@@ -24,6 +25,9 @@ from pathlib import Path
 import duckdb
 import numpy as np
 import polars as pl
+
+from exitmatch.store import run_reads
+from exitmatch.store.run_reads import fences, fences_of_file, gather, spans
 
 # What a run keeps of each key, and how.
 COLUMNS: dict[str, type[np.generic]] = {
@@ -75,6 +79,7 @@ class KeyRuns:
         arrays = self._create(name, run.height)
         for column in COLUMNS:
             arrays[column][:] = run[column].to_numpy()
+        self._keep_fence(name, fences(arrays["key"]))
         self._list(name, first, run.height, arrays)
 
     def _create(self, name: str, size: int) -> dict[str, np.ndarray]:
@@ -155,6 +160,7 @@ class KeyRuns:
         parts = max(math.ceil(total / MERGE_CHUNK), 1)
         width = 2**64 // parts
         at = 0
+        fence_parts = []
         for part in range(parts):
             low, high = part * width, (part + 1) * width if part < parts - 1 else None
             pieces = []
@@ -175,8 +181,10 @@ class KeyRuns:
             order = np.argsort(joined_piece["key"], kind="stable")
             for column in COLUMNS:
                 output.put(column, at, joined_piece[column][order])
+            fence_parts.append(fences(joined_piece["key"][order], at))
             at += len(order)
         assert at == total, (at, total)
+        self._keep_fence(name, np.concatenate(fence_parts))
         self.connection.execute(
             "DELETE FROM key_runs WHERE name IN (SELECT unnest(?::TEXT[]))",
             [[run for run, _, _ in runs]],
@@ -245,7 +253,7 @@ class KeyRuns:
             del self._memory[name]
         if self.folder is None or not self.folder.exists():
             return
-        for path in self.folder.glob("run-*.npy"):
+        for path in self.folder.glob("run-*"):
             if path.name.split(".")[0] not in listed:
                 path.unlink()
 
@@ -254,6 +262,7 @@ class KeyRuns:
         if self.folder is not None:
             for column in COLUMNS:
                 self._path(name, column).unlink(missing_ok=True)
+            self._fence_path(name).unlink(missing_ok=True)
 
     def _listed(self) -> list[tuple[str, int]]:
         rows = self.connection.execute(
@@ -286,28 +295,71 @@ class KeyRuns:
 
     def _found(self, name: str, first: int, wanted: np.ndarray, only: np.ndarray) -> pl.DataFrame:
         run_keys = self._column(name, "key")
-        low = np.searchsorted(run_keys, wanted, side="left")
-        high = np.searchsorted(run_keys, wanted, side="right")
-        hit = high > low
-        starts, lengths = low[hit], (high - low)[hit]
-        if not starts.size:
+        starts, ends = spans(self._fence(name, run_keys), wanted, len(run_keys))
+        # The spans of a sorted run, one after another, are sorted too: every key sought
+        # that the run holds lies whole in one span of what was read.
+        keys = self._gather(name, "key", starts, ends)
+        low = np.searchsorted(keys, wanted, side="left")
+        lengths = np.searchsorted(keys, wanted, side="right") - low
+        hit = lengths > 0
+        if not hit.any():
             return pl.DataFrame(schema=FOUND_SCHEMA)
-        # Positions start..start+length-1 of each hit, in order, less those of keys kept
+        # Where each hit starts in the run: its span's start, and how far into the span.
+        read_before = np.cumsum(ends - starts) - (ends - starts)
+        span = np.searchsorted(read_before, low[hit], side="right") - 1
+        hit_starts = starts[span] + low[hit] - read_before[span]
+        lengths = lengths[hit]
+        hit_ends = hit_starts + lengths
+        # The rest of each found key's columns, read for the hits alone; less the keys kept
         # with a year where only those without are sought.
-        ends = np.cumsum(lengths)
-        at = np.arange(ends[-1]) + np.repeat(starts - (ends - lengths), lengths)
-        no_year = self._column(name, "no_year")[at]
+        no_year = self._gather(name, "no_year", hit_starts, hit_ends)
         kept = ~np.repeat(only[hit], lengths) | no_year
-        at, no_year = at[kept], no_year[kept]
         return pl.DataFrame(
             {
-                "seq": self._column(name, "row")[at].astype(np.int64) + first,
-                "pass_bit": self._column(name, "pass_bit")[at],
-                "key": run_keys[at],
-                "no_year": no_year,
+                "seq": self._gather(name, "row", hit_starts, hit_ends)[kept].astype(np.int64)
+                + first,
+                "pass_bit": self._gather(name, "pass_bit", hit_starts, hit_ends)[kept],
+                "key": np.repeat(wanted[hit], lengths)[kept],
+                "no_year": no_year[kept],
             },
             schema=FOUND_SCHEMA,
         )
+
+    def _gather(self, name: str, column: str, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
+        """Positions ``starts[i]`` to ``ends[i]`` of a run's column, one after another."""
+        dtype = np.dtype(COLUMNS[column])
+        if self.folder is None:
+            return gather(self._memory[name][column], None, dtype, 0, starts, ends)
+        mapped = self._column(name, column)
+        assert isinstance(mapped, np.memmap)
+        return gather(None, self._path(name, column), dtype, mapped.offset, starts, ends)
+
+    def _fence(self, name: str, run_keys: np.ndarray) -> np.ndarray:
+        """A run's fences: from its file, made from its keys where it has none yet (a
+        run written before runs kept fences)."""
+        if self.folder is None:
+            return fences(run_keys)
+        path = self._fence_path(name)
+        if not path.exists():
+            assert isinstance(run_keys, np.memmap)
+            made = fences_of_file(self._path(name, "key"), run_keys.offset, len(run_keys))
+            self._keep_fence(name, made)
+        fence: np.ndarray = np.load(path, allow_pickle=False)
+        return fence
+
+    def _keep_fence(self, name: str, fence: np.ndarray) -> None:
+        """Write a run's fences beside its columns (whole, or not at all)."""
+        if self.folder is None:
+            return
+        path = self._fence_path(name)
+        partial = path.with_suffix(".partial")
+        with partial.open("wb") as handle:
+            np.save(handle, fence, allow_pickle=False)
+        partial.replace(path)
+
+    def _fence_path(self, name: str) -> Path:
+        assert self.folder is not None
+        return self.folder / f"{name}.fence-{run_reads.FENCE_EVERY}.npy"
 
 
 def runs_from_table(connection: duckdb.DuckDBPyConnection, runs: KeyRuns) -> None:
