@@ -20,6 +20,7 @@ import contextlib
 import hashlib
 import math
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import duckdb
@@ -47,6 +48,9 @@ MERGE_FAN_IN = 8
 SMALLEST_TIER = 8_000_000
 LARGEST_RUN = 1_000_000_000
 MERGE_CHUNK = 10_000_000
+
+# The threads a search seeks in its runs on, a run each at a time.
+_SEEKERS = ThreadPoolExecutor(max_workers=2, thread_name_prefix="exitmatch-seek")
 
 FOUND_SCHEMA = {"seq": pl.Int64, "pass_bit": pl.UInt8, "key": pl.UInt64, "no_year": pl.Boolean}
 
@@ -215,7 +219,14 @@ class KeyRuns:
             .sort("key")
         )
         wanted, only = sought["key"].to_numpy(), sought["only"].to_numpy()
-        parts = [self._found(name, first, wanted, only) for name, first in self._listed()]
+        # A run at a time on each core: the reads and searches let go of the interpreter.
+        listed = self._listed()
+        parts = list(
+            _SEEKERS.map(
+                lambda run: self._found(run[0], run[1], wanted, only),
+                listed,
+            )
+        )
         found = [part for part in parts if not part.is_empty()]
         if not found:
             return pl.DataFrame(schema=FOUND_SCHEMA)
