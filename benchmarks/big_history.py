@@ -114,6 +114,9 @@ def rewind(out: Path, held_back: pl.DataFrame, inventory: Path) -> None:
         for table in ("cases", "vectors", "candidates", "alerts"):
             connection.execute(f"DELETE FROM {table} WHERE case_id IN (SELECT case_id FROM __held)")
         connection.execute("DELETE FROM ledger WHERE sha256 = ?", [digest])
+        # The held-back file's rows set aside or flagged, read again by the next run.
+        for table in ("quarantine", "data_issues"):
+            connection.execute(f"DELETE FROM {table} WHERE file = ?", [str(inventory)])
         connection.execute("CHECKPOINT")
     finally:
         connection.close()
