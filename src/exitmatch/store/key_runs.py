@@ -176,7 +176,9 @@ class KeyRuns:
                     if high is None
                     else int(np.searchsorted(keys, np.uint64(high), side="left"))
                 )
-                piece = {column: self._read(run, column, start, end) for column in COLUMNS}
+                # Read, not mapped: what was merged does not stay mapped into the process.
+                span = np.array([start]), np.array([end])
+                piece = {column: self._gather(run, column, *span) for column in COLUMNS}
                 piece["row"] = piece["row"] + np.uint32(offset)
                 pieces.append(piece)
             joined_piece = {c: np.concatenate([p[c] for p in pieces]) for c in COLUMNS}
@@ -290,19 +292,6 @@ class KeyRuns:
             return self._memory[name][column]
         values: np.ndarray = np.load(self._path(name, column), mmap_mode="r", allow_pickle=False)
         return values
-
-    def _read(self, name: str, column: str, start: int, end: int) -> np.ndarray:
-        """Keys ``start`` to ``end`` of a run's column, read (not mapped) from its file."""
-        if self.folder is None:
-            return self._memory[name][column][start:end]
-        mapped = self._column(name, column)
-        assert isinstance(mapped, np.memmap)
-        return np.fromfile(
-            self._path(name, column),
-            dtype=mapped.dtype,
-            count=end - start,
-            offset=mapped.offset + start * mapped.dtype.itemsize,
-        )
 
     def _found(self, name: str, first: int, wanted: np.ndarray, only: np.ndarray) -> pl.DataFrame:
         run_keys = self._column(name, "key")

@@ -35,7 +35,7 @@ def fences_of_file(path: Path, offset: int, size: int) -> np.ndarray:
     for start in range(0, size, _FENCE_CHUNK):
         count = min(_FENCE_CHUNK, size - start)
         keys = np.fromfile(path, dtype=np.uint64, count=count, offset=offset + start * 8)
-        parts.append(fences(keys))
+        parts.append(fences(keys, start))
     return np.concatenate([np.empty(0, np.uint64), *parts])
 
 
