@@ -19,6 +19,7 @@ from __future__ import annotations
 import polars as pl
 
 from exitmatch.compare.levels import Comparison
+from exitmatch.score.best import keep_best
 from exitmatch.score.frequencies import ANY_NATIONALITY, MIN_GROUP
 from exitmatch.score.model import MatchModel
 from exitmatch.store.store import Store
@@ -50,42 +51,27 @@ def weigh(
     counts however weakly it links), each with its best identity's levels, the weight of
     each, ``match_weight`` and ``match_probability``.
 
-    ``scored`` keeps what the candidate pairs' file shows of each pair (its keys,
-    passes, weight and probability): only the pairs brought in are weighed level by
-    level into the same weights again."""
+    ``scored`` keeps what the candidate pairs' file shows of each pair (its case and
+    record number, passes, weight and probability, and whether the record is an entry;
+    the file takes the record's source and id from ``compared_records``): only the pairs
+    brought in are weighed level by level into the same weights again."""
     model.check_against(comparisons)
     connection = store.connection
     connection.execute(f"CREATE OR REPLACE TEMP TABLE record_tf AS {_frequencies()}")
     try:
-        connection.execute(
-            f"""
-            CREATE OR REPLACE TEMP TABLE {SCORED} AS
-            WITH {_weighed("vectors", comparisons, model)}
-            SELECT case_id, name_no, dob_no, kind, record_id, seq, passes, match_weight,
-                match_probability
-            FROM (
-                -- Each pair's best identity: an aggregate on a hash table, not a window
-                -- that sorts every comparison.
-                SELECT case_id, seq, unnest(arg_max(
-                    struct_pack(name_no, dob_no, kind, record_id, passes, match_weight,
-                        match_probability),
-                    struct_pack(match_weight, n := -name_no::INTEGER, d := -dob_no::INTEGER)))
-                FROM weighed GROUP BY case_id, seq
-            )
-            """
-        )
+        _score_pairs(store, comparisons, model)
         keys = "case_id, seq, name_no, dob_no"
         decidable = store.frame(
             f"""
             WITH exits AS (
                 SELECT {keys} FROM {SCORED}
-                WHERE kind <> 'entry' AND match_probability >= ?
+                WHERE NOT entry AND match_probability >= ?
             ),
             chosen AS (
                 SELECT * FROM exits
                 UNION ALL
                 SELECT {keys} FROM {SCORED}
-                WHERE kind = 'entry' AND case_id IN (SELECT case_id FROM exits)
+                WHERE entry AND case_id IN (SELECT case_id FROM exits)
             ),
             picked AS (
                 SELECT v.* FROM vectors v SEMI JOIN chosen c ON c.case_id = v.case_id
@@ -101,13 +87,30 @@ def weigh(
     return int(str(store.scalar(f"SELECT count(*) FROM {SCORED}"))), decidable
 
 
+def _score_pairs(store: Store, comparisons: tuple[Comparison, ...], model: MatchModel) -> None:
+    """Create the ``scored`` table: each kept pair's best identity (``score.best``) with
+    its match probability."""
+    keep_best(
+        store.connection,
+        SCORED,
+        "vectors",
+        lambda source: _weighed(source, comparisons, model),
+        f"{_probability(model)} AS match_probability",
+    )
+
+
+def _probability(model: MatchModel) -> str:
+    """SQL for a comparison's match probability from its ``match_weight``."""
+    prior = _double(model.prior_log2_odds)
+    return f"1 / (1 + pow(2::DOUBLE, -({prior} + match_weight)))"
+
+
 def _weighed(source: str, comparisons: tuple[Comparison, ...], model: MatchModel) -> str:
     """SQL for the named queries ending in ``weighed``: each comparison of ``source``
     (rows as ``vectors`` keeps them) with its record's term frequencies, the weight of
     each level, ``match_weight`` and ``match_probability``."""
     weights = ",\n".join(f"{_weight(c, model)} AS {weight_column(c)}" for c in comparisons)
     total = " + ".join(weight_column(c) for c in comparisons)
-    prior = _double(model.prior_log2_odds)
     return f"""
         found AS (
             SELECT v.* EXCLUDE (best),
@@ -118,10 +121,7 @@ def _weighed(source: str, comparisons: tuple[Comparison, ...], model: MatchModel
         ),
         levelled AS (SELECT *, {weights} FROM found),
         totalled AS (SELECT *, {total} AS match_weight FROM levelled),
-        weighed AS (
-            SELECT *, 1 / (1 + pow(2::DOUBLE, -({prior} + match_weight))) AS match_probability
-            FROM totalled
-        )
+        weighed AS (SELECT *, {_probability(model)} AS match_probability FROM totalled)
     """
 
 
