@@ -26,7 +26,9 @@ taken back first to where it stood before it (the held-back cases, their compari
 candidates and alerts, and the ledger entry of their file deleted), so that a later
 version's search is measured on the same history without building it again. Each run
 prints a ``BIG_HISTORY_SEARCH`` line with its stages, and the ``TARGET`` line is the
-median run's.
+median run's. With ``--baseline SRC`` (the ``src`` folder of another checkout, one that
+keeps the same store layout) each run is made twice, alternately by that code and this,
+and a ``BIG_HISTORY_RATIO`` line gives the ratio of their median wall times.
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ import argparse
 import hashlib
 import json
 import math
+import os
 import statistics
 import sys
 from pathlib import Path
@@ -123,29 +126,43 @@ def rewind(out: Path, held_back: pl.DataFrame, inventory: Path) -> None:
 
 
 def search_again(args: argparse.Namespace, held_back: pl.DataFrame, first: Path) -> int:
-    """The search night, ``args.search_again`` times on the history built (``rewind``)."""
+    """The search night, ``args.search_again`` times on the history built (``rewind``),
+    alternately by ``args.baseline``'s code and this where one is given."""
     last = args.out / "inventory_last.parquet"
-    runs = []
+    codes: dict[str, dict[str, str] | None] = {"this": None}
+    if args.baseline is not None:
+        baseline = os.environ | {"PYTHONPATH": str(args.baseline.resolve())}
+        codes = {"baseline": baseline, "this": None}
+    runs: dict[str, list[dict[str, Any]]] = {code: [] for code in codes}
     for number in range(1, args.search_again + 1):
-        rewind(args.out, held_back, last)
-        figures = timed_run(reconcile(args.out, args.store_memory, last, None))
-        report = json.loads((args.out / "run_report.json").read_text())
-        figures |= store_figures(args.out) | {"recall": recall_of(held_back, first, args.out)}
-        stages = " ".join(f"{k}_s={v:.2f}" for k, v in report["timings_s"].items())
+        for code, env in codes.items():
+            rewind(args.out, held_back, last)
+            figures = timed_run(reconcile(args.out, args.store_memory, last, None), env)
+            report = json.loads((args.out / "run_report.json").read_text())
+            figures |= store_figures(args.out) | {"recall": recall_of(held_back, first, args.out)}
+            stages = " ".join(f"{k}_s={v:.2f}" for k, v in report["timings_s"].items())
+            print(
+                f"BIG_HISTORY_SEARCH run={number} code={code} "
+                f"history_records={figures['kept_records']} "
+                f"new_cases={figures['new_cases']} wall_s={figures['wall_s']:.2f} "
+                f"peak_rss_mb={figures['peak_rss_mb']:.0f} {stages} "
+                f"recall_new={figures['recall']:.4f}",
+                flush=True,
+            )
+            runs[code].append(figures)
+    mine = runs["this"]
+    wall = statistics.median(run["wall_s"] for run in mine)
+    history = mine[0]["kept_records"]
+    if args.baseline is not None:
+        theirs = statistics.median(run["wall_s"] for run in runs["baseline"])
         print(
-            f"BIG_HISTORY_SEARCH run={number} history_records={figures['kept_records']} "
-            f"new_cases={figures['new_cases']} wall_s={figures['wall_s']:.2f} "
-            f"peak_rss_mb={figures['peak_rss_mb']:.0f} {stages} "
-            f"recall_new={figures['recall']:.4f}",
-            flush=True,
+            f"BIG_HISTORY_RATIO history_records={history} baseline_wall_s={theirs:.2f} "
+            f"this_wall_s={wall:.2f} speedup={theirs / wall:.2f}"
         )
-        runs.append(figures)
-    wall = statistics.median(run["wall_s"] for run in runs)
-    history = runs[0]["kept_records"]
     print(
         f"TARGET name=new_cases_search history_records={history} "
-        f"new_cases={runs[0]['new_cases']} wall_s={wall:.2f} target_s={SEARCH_TARGET_S} "
-        f"recall_new={runs[0]['recall']:.4f} "
+        f"new_cases={mine[0]['new_cases']} wall_s={wall:.2f} target_s={SEARCH_TARGET_S} "
+        f"recall_new={mine[0]['recall']:.4f} "
         f"met={wall <= SEARCH_TARGET_S and history >= 1e8}"
     )
     return 0
@@ -163,6 +180,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--search", action="store_true", help="run the search night too")
     parser.add_argument(
         "--search-again", type=int, default=0, help="run the search night again N times"
+    )
+    parser.add_argument(
+        "--baseline", type=Path, default=None, help="another checkout's src, run alternately"
     )
     args = parser.parse_args(argv)
     travellers = int(args.chunk)

@@ -36,10 +36,11 @@ from _process import resident_mb
 SOURCES = ("land", "air", "entries")
 
 
-def timed_run(argv: list[str]) -> dict[str, float]:
-    """Run ``argv``; its wall time and sampled peak resident memory."""
+def timed_run(argv: list[str], env: dict[str, str] | None = None) -> dict[str, float]:
+    """Run ``argv`` (in ``env``, where given); its wall time and sampled peak resident
+    memory."""
     started = time.perf_counter()
-    proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
     peak = 0.0
     while proc.poll() is None:
         peak = max(peak, resident_mb(proc.pid))
