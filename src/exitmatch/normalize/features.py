@@ -75,10 +75,16 @@ def travel_records(
         given=pl.when(pl.col("given") == "").then(None).otherwise(pl.col("given")),
         doc_ocr=ocr_form(pl.col("doc_number")),
     )
-    return records.with_columns(
-        doc_key=pl.concat_str("doc_issuer", pl.lit("/"), "doc_number"),
-        doc_ocr_key=pl.concat_str("doc_issuer", pl.lit("/"), "doc_ocr"),
-    ).select(*_RECORD_COLUMNS)
+    return records.with_columns(**document_keys()).select(*_RECORD_COLUMNS)
+
+
+def document_keys() -> dict[str, pl.Expr]:
+    """A travel record's document keys (``doc_key``, ``doc_ocr_key``): its issuer and
+    document number, as read and in OCR form; null where either is."""
+    return {
+        "doc_key": pl.concat_str("doc_issuer", pl.lit("/"), "doc_number"),
+        "doc_ocr_key": pl.concat_str("doc_issuer", pl.lit("/"), "doc_ocr"),
+    }
 
 
 _RECORD_COLUMNS = (

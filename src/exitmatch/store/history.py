@@ -13,6 +13,7 @@ import duckdb
 import polars as pl
 
 from exitmatch.contract.codes import Source
+from exitmatch.normalize.features import document_keys
 from exitmatch.score.frequencies import TermCounts
 from exitmatch.store.key_runs import FOUND_SCHEMA
 from exitmatch.store.store import Store
@@ -105,8 +106,12 @@ def retained_sample(store: Store, before: int | None) -> pl.DataFrame:
 
 
 def needed_records(store: Store, seqs: pl.Series) -> pl.DataFrame:
-    """The retained records numbered ``seqs``, in the order of ``state.load_records``."""
-    return _numbered(store, "(SELECT * EXCLUDE (received_run) FROM records)", seqs)
+    """The retained records numbered ``seqs``, in the order of ``state.load_records``.
+    Their document keys are made again from the columns they are made of instead of
+    read: a read of the whole table costs a pass a column."""
+    derived = ", ".join(document_keys())
+    read = _numbered(store, f"(SELECT * EXCLUDE (received_run, {derived}) FROM records)", seqs)
+    return read.with_columns(**document_keys()).select(no_records(store).columns)
 
 
 def compared_records(store: Store, seqs: pl.Series) -> pl.DataFrame:
