@@ -40,6 +40,7 @@ import math
 import os
 import statistics
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -114,7 +115,10 @@ def rewind(out: Path, held_back: pl.DataFrame, inventory: Path) -> None:
     connection = duckdb.connect(str(out / "exitmatch.duckdb"))
     try:
         connection.register("__held", held_back.select("case_id").to_arrow())
-        for table in ("cases", "vectors", "candidates", "alerts"):
+        tables = ["cases", "vectors", "candidates", "alerts"]
+        kept = connection.execute("SELECT table_name FROM information_schema.tables").fetchall()
+        tables += [name for (name,) in kept if name == "scores"]  # layout 10 on
+        for table in tables:
             connection.execute(f"DELETE FROM {table} WHERE case_id IN (SELECT case_id FROM __held)")
         connection.execute("DELETE FROM ledger WHERE sha256 = ?", [digest])
         # The held-back file's rows set aside or flagged, read again by the next run.
@@ -125,46 +129,90 @@ def rewind(out: Path, held_back: pl.DataFrame, inventory: Path) -> None:
         connection.close()
 
 
+def last_night_model(out: Path) -> Path:
+    """The model of the last night that brought records, as the store keeps it, written
+    beside the store: what a search of new cases by the last night's model is given."""
+    import duckdb
+
+    connection = duckdb.connect(str(out / "exitmatch.duckdb"), read_only=True)
+    try:
+        row = connection.execute(
+            """SELECT m.model FROM models m JOIN runs r USING (run_id)
+            WHERE (r.report->'store'->>'new_records')::BIGINT > 0
+            ORDER BY run_id DESC LIMIT 1"""
+        ).fetchone()
+    finally:
+        connection.close()
+    if row is None:
+        raise SystemExit(f"{out}: no night with records to take a model from")
+    path = out / "last_night_model.json"
+    path.write_text(str(row[0]))
+    return path
+
+
+@dataclass(frozen=True)
+class Way:
+    """One way of running the search night: whose code (``env``), with what more
+    arguments, and whether the store's kept scores are first made by its model, as the
+    night before would have left them (``primed``)."""
+
+    env: dict[str, str] | None = None
+    extra: tuple[str, ...] = ()
+    primed: bool = False
+
+
 def search_again(args: argparse.Namespace, held_back: pl.DataFrame, first: Path) -> int:
     """The search night, ``args.search_again`` times on the history built (``rewind``),
-    alternately by ``args.baseline``'s code and this where one is given."""
+    in each of the ways asked for, one after the other."""
     last = args.out / "inventory_last.parquet"
-    codes: dict[str, dict[str, str] | None] = {"this": None}
+    ways = {"this": Way()}
     if args.baseline is not None:
         baseline = os.environ | {"PYTHONPATH": str(args.baseline.resolve())}
-        codes = {"baseline": baseline, "this": None}
-    runs: dict[str, list[dict[str, Any]]] = {code: [] for code in codes}
+        ways = {"baseline": Way(env=baseline)} | ways
+    if args.last_model:
+        model = ("--model", str(last_night_model(args.out)))
+        ways["last_model"] = Way(extra=model, primed=True)
+    runs: dict[str, list[dict[str, Any]]] = {name: [] for name in ways}
     for number in range(1, args.search_again + 1):
-        for code, env in codes.items():
+        for name, way in ways.items():
+            argv = reconcile(args.out, args.store_memory, last, None) + list(way.extra)
             rewind(args.out, held_back, last)
-            figures = timed_run(reconcile(args.out, args.store_memory, last, None), env)
+            if way.primed:
+                # The history's scores as the last night, by this code, would have kept
+                # them: weighed by its model (the held-back cases' own are taken back).
+                timed_run(argv, way.env)
+                rewind(args.out, held_back, last)
+            figures = timed_run(argv, way.env)
             report = json.loads((args.out / "run_report.json").read_text())
             figures |= store_figures(args.out) | {"recall": recall_of(held_back, first, args.out)}
             stages = " ".join(f"{k}_s={v:.2f}" for k, v in report["timings_s"].items())
             print(
-                f"BIG_HISTORY_SEARCH run={number} code={code} "
+                f"BIG_HISTORY_SEARCH run={number} code={name} "
                 f"history_records={figures['kept_records']} "
                 f"new_cases={figures['new_cases']} wall_s={figures['wall_s']:.2f} "
                 f"peak_rss_mb={figures['peak_rss_mb']:.0f} {stages} "
+                f"weighed_pairs={report['store'].get('weighed_pairs', 'all')} "
                 f"recall_new={figures['recall']:.4f}",
                 flush=True,
             )
-            runs[code].append(figures)
-    mine = runs["this"]
-    wall = statistics.median(run["wall_s"] for run in mine)
-    history = mine[0]["kept_records"]
-    if args.baseline is not None:
-        theirs = statistics.median(run["wall_s"] for run in runs["baseline"])
-        print(
-            f"BIG_HISTORY_RATIO history_records={history} baseline_wall_s={theirs:.2f} "
-            f"this_wall_s={wall:.2f} speedup={theirs / wall:.2f}"
-        )
-    print(
-        f"TARGET name=new_cases_search history_records={history} "
-        f"new_cases={mine[0]['new_cases']} wall_s={wall:.2f} target_s={SEARCH_TARGET_S} "
-        f"recall_new={mine[0]['recall']:.4f} "
-        f"met={wall <= SEARCH_TARGET_S and history >= 1e8}"
-    )
+            runs[name].append(figures)
+    walls = {name: statistics.median(run["wall_s"] for run in done) for name, done in runs.items()}
+    history = runs["this"][0]["kept_records"]
+    for other, mine in (("baseline", "this"), ("this", "last_model")):
+        if other in walls and mine in walls:
+            print(
+                f"BIG_HISTORY_RATIO history_records={history} compared={other}/{mine} "
+                f"{other}_wall_s={walls[other]:.2f} {mine}_wall_s={walls[mine]:.2f} "
+                f"speedup={walls[other] / walls[mine]:.2f}"
+            )
+    for name, target in (("this", "new_cases_search"), ("last_model", "new_cases_search_by_model")):
+        if name in walls:
+            print(
+                f"TARGET name={target} history_records={history} "
+                f"new_cases={runs[name][0]['new_cases']} wall_s={walls[name]:.2f} "
+                f"target_s={SEARCH_TARGET_S} recall_new={runs[name][0]['recall']:.4f} "
+                f"met={walls[name] <= SEARCH_TARGET_S and history >= 1e8}"
+            )
     return 0
 
 
@@ -183,6 +231,11 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument(
         "--baseline", type=Path, default=None, help="another checkout's src, run alternately"
+    )
+    parser.add_argument(
+        "--last-model",
+        action="store_true",
+        help="also run each search by the last night's model (--model), not retraining",
     )
     args = parser.parse_args(argv)
     travellers = int(args.chunk)

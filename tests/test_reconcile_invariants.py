@@ -4,6 +4,7 @@ run that trained it."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import polars as pl
@@ -84,6 +85,9 @@ def test_model_round_trips_through_json(first_run: Path, tmp_path: Path) -> None
     again = MatchModel.load(tmp_path / "again.json")
     assert again == model
     assert again.fingerprint() == model.fingerprint()
+    # ... and is the model the run trained, by the fingerprint its report gives.
+    report = json.loads((first_run / "run_report.json").read_text())
+    assert model.fingerprint() == report["model_fingerprint"]
 
 
 _PROBABILITY = st.floats(0.01, 0.999999, allow_nan=False)

@@ -21,12 +21,19 @@ from exitmatch.synth.generate import generate
 DECISIONS = ("closure_candidates.csv", "warrant_cancellations.csv", "reentry_alerts.csv")
 
 
+def _without_kept_scores(connection: duckdb.DuckDBPyConnection) -> None:
+    """Take from a store what layout 10 added: the kept scores."""
+    connection.execute("DROP TABLE scores")
+    connection.execute("DELETE FROM meta WHERE key = 'scores_model'")
+
+
 def _keys_back_in_a_table(out: Path) -> pl.DataFrame:
     """Put the store's blocking keys back as layout 8 kept them (``record_keys``), and
     return them."""
     with Store.open(out / STORE_FILE) as store:
         keys = store.key_runs.every_key()
     connection = duckdb.connect(str(out / STORE_FILE))
+    _without_kept_scores(connection)
     connection.register("__keys", keys.to_arrow())
     connection.execute("CREATE TABLE record_keys AS SELECT * FROM __keys")
     connection.execute("DROP TABLE key_runs")
@@ -57,6 +64,7 @@ def test_an_older_store_with_data_is_migrated_and_gives_the_same_outputs(
     old = tmp_path / "old"
     run_reconcile(inputs, old, Settings())
     connection = duckdb.connect(str(old / STORE_FILE))
+    _without_kept_scores(connection)
     for table in ("key_runs", "broad_keys"):
         connection.execute(f"DROP TABLE {table}")
     connection.execute("ALTER TABLE records DROP COLUMN seq")

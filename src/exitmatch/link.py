@@ -55,8 +55,8 @@ class Population:
 @dataclass(frozen=True)
 class Linked:
     """What a run decides on: every case and identity, the scored pairs a decision can use
-    (``score.stored.weigh``) with their records, the model that scored them, and how
-    many pairs it scored in all."""
+    (``score.stored.weigh``) with their records, the model that scored them, how many
+    pairs are scored in all, and how many of them the run weighed."""
 
     cases: pl.DataFrame
     identities: pl.DataFrame
@@ -64,6 +64,7 @@ class Linked:
     scored: pl.DataFrame
     model: MatchModel
     compared: int
+    weighed: int
     timings_s: dict[str, float] = field(default_factory=dict)
 
 
@@ -153,6 +154,7 @@ def linked_from_store(
     records: pl.DataFrame,
     model: MatchModel,
     compared: int,
+    weighed: int,
 ) -> Linked:
     """What a run decides on, from the pairs scored in the store (``VECTOR_KEYS`` and
     ``seq``) and their ``records`` as the store keeps them: each under today's
@@ -167,7 +169,7 @@ def linked_from_store(
         .drop("case_id", "name_no", "dob_no", "kind", "record_id", "seq")
         .sort("case_idx", "rec")
     )
-    return Linked(people.cases, people.identities, records, keyed, model, compared)
+    return Linked(people.cases, people.identities, records, keyed, model, compared, weighed)
 
 
 def sample_size(settings: Settings) -> int:

@@ -371,7 +371,7 @@ def _link(
     received.stored()  # every comparison is in the store from here on
     broad = int(Pass.ONE_NAME_YEAR)
     newly_common = count_common(store, settings.block_cap, found.night.not_known())
-    _clear_lost_pairs(store, people, found.case_keys, newly_common, broad)
+    lost = _clear_lost_pairs(store, people, found.case_keys, newly_common, broad)
     lap("compare")
     if sampling is not None:
         stage("training the model (u from random pairs, m by EM)")
@@ -380,9 +380,15 @@ def _link(
         lap("train")
     assert model is not None  # given, or trained just above
     stage("scoring every comparison in the store")
-    compared, scored = weigh(store, comparisons(), model, readable_floor(settings))
-    records = compared_records(store, scored["seq"].unique())
-    result = linked_from_store(people, scored, records, model, compared)
+    # A run that counts no record changes the comparisons of its changed cases and of
+    # those whose pairs lost a pass, and no others: the kept scores of the rest stand.
+    counts_kept = not received.new_count and not received.rekey
+    changed = pl.concat([received.changed_cases, lost["case_id"]]) if counts_kept else None
+    weighed = weigh(store, comparisons(), model, readable_floor(settings), changed=changed)
+    records = compared_records(store, weighed.decidable["seq"].unique())
+    result = linked_from_store(
+        people, weighed.decidable, records, model, weighed.compared, weighed.weighed
+    )
     lap("score")
     return dataclasses.replace(result, timings_s=timings)
 
@@ -417,10 +423,11 @@ def _store_vectors(
 
 def _clear_lost_pairs(
     store: Store, people: Population, case_keys: pl.DataFrame, newly_common: pl.Series, broad: int
-) -> None:
+) -> pl.DataFrame:
     """Take the broadest pass from the kept pairs blocking today would no longer find by
     it (``block.passes.lost_pairs``): those of the keys that became common with this run,
-    or of every common key where the store's were never cleared."""
+    or of every common key where the store's were never cleared. Returns those pairs
+    (case_id, seq)."""
     common = known_common_keys(store)
     keys = newly_common if cleared_before(store) else common
     suspects = broad_suspects(store, broad, keys)
@@ -430,6 +437,7 @@ def _clear_lost_pairs(
         by_case = suspects.join(people.cases.select("case_id", "case_idx"), on="case_id")
         lost = lost_pairs(by_case, case_keys, kept_keys, common)
     clear_pass(store, lost, broad)
+    return lost
 
 
 def _new_pairs(
@@ -522,6 +530,7 @@ def _report(
             "cases": int(str(store.scalar("SELECT count(*) FROM cases"))),
             "records": int(str(store.scalar("SELECT count(*) FROM records"))),
             "compared_pairs": linked.compared,
+            "weighed_pairs": linked.weighed,
             "new_records": received.new_count,
             "new_or_changed_cases": received.changed_cases.len(),
         },

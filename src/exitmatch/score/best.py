@@ -40,15 +40,18 @@ def keep_best(
     source: str,
     weighed: Callable[[str], str],
     extra: str,
+    *,
+    temporary: bool = True,
 ) -> None:
-    """Create the temporary table ``into``: each pair of the comparisons in ``source``
-    (rows as ``vectors`` keeps them) with its best identity's ``COLUMNS``, ``exact`` (true
-    where the packed key chose it) and ``extra`` (SQL over those columns, ``expr AS
-    name``). ``weighed(s)`` is the SQL of the named queries ending in ``weighed``: the
-    comparisons of ``s`` with their ``match_weight``."""
+    """Create the table ``into`` (a temporary one unless ``temporary`` is false): each
+    pair of the comparisons in ``source`` (rows as ``vectors`` keeps them) with its best
+    identity's ``COLUMNS``, ``exact`` (true where the packed key chose it) and ``extra``
+    (SQL over those columns, ``expr AS name``). ``weighed(s)`` is the SQL of the named
+    queries ending in ``weighed``: the comparisons of ``s`` with their ``match_weight``."""
+    kind = "TEMP TABLE" if temporary else "TABLE"
     connection.execute(
         f"""
-        CREATE OR REPLACE TEMP TABLE {into} AS
+        CREATE OR REPLACE {kind} {into} AS
         WITH {weighed(source)}
         SELECT *, {extra} FROM ({best_identities("weighed")})
         """

@@ -55,7 +55,10 @@ class MatchModel(BaseModel):
     em_iterations: int = 0
 
     def fingerprint(self) -> str:
-        return hashlib.sha256(self.model_dump_json().encode()).hexdigest()[:16]
+        """A digest of the parameters, the same for a model saved and loaded again (its
+        counts are saved with their keys sorted)."""
+        canonical = json.dumps(self.model_dump(mode="json"), sort_keys=True)
+        return hashlib.sha256(canonical.encode()).hexdigest()[:16]
 
     def level(self, comparison: str, index: int) -> LevelParameters:
         for params in self.comparisons:

@@ -4,7 +4,7 @@ A night's comparisons, new and kept, are trained on and weighed inside DuckDB ov
 ``vectors`` table, so a night holds in memory only the pairs it decides on, however long
 the history. Use ``count_patterns`` for what training needs (the level patterns of each
 pair's best-agreeing identity, with their counts), and ``weigh`` to score every kept pair
-into the run's ``scored`` table and bring in the pairs a decision can use.
+into the store's ``scores`` table and bring in the pairs a decision can use.
 
 The weights are those of a ``MatchModel``: each level's log2(m/u), and for a level
 adjusted for term frequency log2(m / f), f being the share of travellers carrying the
@@ -12,9 +12,16 @@ agreed value (``score.frequencies``). The frequencies are looked up in the kept 
 by the terms kept for each compared record (``record_terms``). Each pair keeps its best
 identity by match weight (the first by name and date number on a tie), and the match
 probability adds the model's prior.
+
+The scores are kept from run to run with the model they were weighed by. A run that
+counts no record (a night of cases alone, say) and weighs by that same model weighs
+again only the pairs of the cases whose comparisons it changed: a search of new cases
+against the history, with the last night's model, costs the new cases' pairs alone.
 """
 
 from __future__ import annotations
+
+from typing import NamedTuple
 
 import polars as pl
 
@@ -24,8 +31,19 @@ from exitmatch.score.frequencies import ANY_NATIONALITY, MIN_GROUP
 from exitmatch.score.model import MatchModel
 from exitmatch.store.store import Store
 
-# The temporary table a run's scored pairs are kept in, until its outputs are written.
-SCORED = "scored"
+# The store's table of every kept pair's best identity and score (``weigh``), kept from
+# run to run, and the meta key naming the model it was weighed by.
+SCORED = "scores"
+SCORED_BY = "scores_model"
+
+
+class Weighed(NamedTuple):
+    """What ``weigh`` did: how many pairs are scored in all, how many it weighed this
+    time, and the pairs a decision can use."""
+
+    compared: int
+    weighed: int
+    decidable: pl.DataFrame
 
 
 def weight_column(comparison: Comparison) -> str:
@@ -43,60 +61,118 @@ def count_patterns(store: Store, comparisons: tuple[Comparison, ...]) -> pl.Data
 
 
 def weigh(
-    store: Store, comparisons: tuple[Comparison, ...], model: MatchModel, floor: float
-) -> tuple[int, pl.DataFrame]:
-    """Score every kept pair into the ``scored`` table, and bring in those a decision
-    can use: how many pairs there are, and those pairs (the exits at or above ``floor``,
-    and every entry of a case with such an exit: an entry on a departure's own document
-    counts however weakly it links), each with its best identity's levels, the weight of
-    each, ``match_weight`` and ``match_probability``.
+    store: Store,
+    comparisons: tuple[Comparison, ...],
+    model: MatchModel,
+    floor: float,
+    *,
+    changed: pl.Series | None = None,
+) -> Weighed:
+    """Score every kept pair into the ``scores`` table, and bring in those a decision
+    can use: the exits at or above ``floor``, and every entry of a case with such an exit
+    (an entry on a departure's own document counts however weakly it links), each with
+    its best identity's levels, the weight of each, ``match_weight`` and
+    ``match_probability``.
 
-    ``scored`` keeps what the candidate pairs' file shows of each pair (its case and
+    ``scores`` keeps what the candidate pairs' file shows of each pair (its case and
     record number, passes, weight and probability, and whether the record is an entry;
     the file takes the record's source and id from ``compared_records``): only the pairs
-    brought in are weighed level by level into the same weights again."""
+    brought in are weighed level by level into the same weights again.
+
+    ``changed``, where given, says that the run counted no record, so that the term
+    frequencies are those the kept scores were weighed against, and that the comparisons
+    of only these cases changed since they were. A pair's score depends on its own
+    comparisons, the frequencies and the model alone: where the kept scores are of this
+    model, only the pairs of these cases are weighed again, and the table is the one
+    weighing every pair would give."""
     model.check_against(comparisons)
     connection = store.connection
-    connection.execute(f"CREATE OR REPLACE TEMP TABLE record_tf AS {_frequencies()}")
+    again = changed is not None and store.meta(SCORED_BY) == model.fingerprint()
+    cases = pl.DataFrame({"case_id": changed.unique() if changed is not None else []})
     try:
-        _score_pairs(store, comparisons, model)
-        keys = "case_id, seq, name_no, dob_no"
-        decidable = store.frame(
-            f"""
-            WITH exits AS (
-                SELECT {keys} FROM {SCORED}
-                WHERE NOT entry AND match_probability >= ?
-            ),
-            chosen AS (
-                SELECT * FROM exits
-                UNION ALL
-                SELECT {keys} FROM {SCORED}
-                WHERE entry AND case_id IN (SELECT case_id FROM exits)
-            ),
-            picked AS (
-                SELECT v.* FROM vectors v SEMI JOIN chosen c ON c.case_id = v.case_id
-                    AND c.seq = v.seq AND c.name_no = v.name_no AND c.dob_no = v.dob_no
-            ),
-            {_weighed("picked", comparisons, model)}
-            SELECT * FROM weighed ORDER BY case_id, seq
-            """,
-            [floor],
-        )
+        with store.registered("__changed", cases.cast(pl.Utf8)):
+            if again:
+                weighed = _score_changed(store, comparisons, model)
+            else:
+                weighed = _score_pairs(store, comparisons, model)
+        decidable = _decidable(store, comparisons, model, floor)
     finally:
         connection.execute("DROP TABLE IF EXISTS record_tf")
-    return int(str(store.scalar(f"SELECT count(*) FROM {SCORED}"))), decidable
+    compared = int(str(store.scalar(f"SELECT count(*) FROM {SCORED}")))
+    return Weighed(compared, weighed, decidable)
 
 
-def _score_pairs(store: Store, comparisons: tuple[Comparison, ...], model: MatchModel) -> None:
-    """Create the ``scored`` table: each kept pair's best identity (``score.best``) with
-    its match probability."""
+def _chosen(floor: float) -> str:
+    """SQL for the pairs a decision can use (``weigh``), by their comparisons' keys."""
+    keys = "case_id, seq, name_no, dob_no"
+    return f"""
+        WITH exits AS (
+            SELECT {keys} FROM {SCORED}
+            WHERE NOT entry AND match_probability >= {_double(floor)}
+        )
+        SELECT * FROM exits
+        UNION ALL
+        SELECT {keys} FROM {SCORED} WHERE entry AND case_id IN (SELECT case_id FROM exits)
+        """
+
+
+def _decidable(
+    store: Store, comparisons: tuple[Comparison, ...], model: MatchModel, floor: float
+) -> pl.DataFrame:
+    """The pairs a decision can use, weighed level by level; the term frequencies of
+    their records are looked up where not yet."""
+    chosen = f"SELECT DISTINCT seq FROM ({_chosen(floor)}) c ANTI JOIN record_tf t USING (seq)"
+    store.connection.execute(f"INSERT INTO record_tf {_frequencies(chosen)}")
+    return store.frame(
+        f"""
+        WITH chosen AS ({_chosen(floor)}),
+        picked AS (
+            SELECT v.* FROM vectors v SEMI JOIN chosen c ON c.case_id = v.case_id
+                AND c.seq = v.seq AND c.name_no = v.name_no AND c.dob_no = v.dob_no
+        ),
+        {_weighed("picked", comparisons, model)}
+        SELECT * FROM weighed ORDER BY case_id, seq
+        """
+    )
+
+
+def _score_pairs(store: Store, comparisons: tuple[Comparison, ...], model: MatchModel) -> int:
+    """Make the ``scores`` table afresh: each kept pair's best identity (``score.best``)
+    with its match probability, noted as weighed by ``model``; how many pairs."""
+    connection = store.connection
+    seqs = "SELECT DISTINCT seq FROM vectors"
+    connection.execute(f"CREATE OR REPLACE TEMP TABLE record_tf AS {_frequencies(seqs)}")
     keep_best(
-        store.connection,
+        connection,
         SCORED,
         "vectors",
         lambda source: _weighed(source, comparisons, model),
         f"{_probability(model)} AS match_probability",
+        temporary=False,
     )
+    store.set_meta(SCORED_BY, model.fingerprint())
+    return int(str(store.scalar(f"SELECT count(*) FROM {SCORED}")))
+
+
+def _score_changed(store: Store, comparisons: tuple[Comparison, ...], model: MatchModel) -> int:
+    """Weigh again the pairs of the cases in ``__changed`` into the ``scores`` table, in
+    place of theirs; how many pairs."""
+    connection = store.connection
+    source = "(SELECT * FROM vectors SEMI JOIN __changed USING (case_id))"
+    seqs = f"SELECT DISTINCT seq FROM {source}"
+    connection.execute(f"CREATE OR REPLACE TEMP TABLE record_tf AS {_frequencies(seqs)}")
+    keep_best(
+        connection,
+        "__rescored",
+        source,
+        lambda source: _weighed(source, comparisons, model),
+        f"{_probability(model)} AS match_probability",
+    )
+    connection.execute(f"DELETE FROM {SCORED} WHERE case_id IN (SELECT case_id FROM __changed)")
+    connection.execute(f"INSERT INTO {SCORED} BY NAME SELECT * FROM __rescored")
+    weighed = int(str(store.scalar("SELECT count(*) FROM __rescored")))
+    connection.execute("DROP TABLE __rescored")
+    return weighed
 
 
 def _probability(model: MatchModel) -> str:
@@ -125,11 +201,12 @@ def _weighed(source: str, comparisons: tuple[Comparison, ...], model: MatchModel
     """
 
 
-def _frequencies() -> str:
-    """Each compared record's term frequencies from the kept counts: the shares of its
-    nationality (where it has ``MIN_GROUP`` records; of all records otherwise) carrying
-    its surname and first given name, read either way round, and the share of all
-    records born on its date. A value never counted gets the share of one record."""
+def _frequencies(seqs: str) -> str:
+    """SQL for the term frequencies of the compared records ``seqs`` (a query of their
+    numbers), from the kept counts: the shares of each one's nationality (where it has
+    ``MIN_GROUP`` records; of all records otherwise) carrying its surname and first given
+    name, read either way round, and the share of all records born on its date. A value
+    never counted gets the share of one record."""
     share = "greatest(least(coalesce({}, f), 1::DOUBLE), f)"
     names = [
         ("a", "sur_joined", "tf_sur"),
@@ -159,7 +236,7 @@ def _frequencies() -> str:
             SELECT t.*, CASE WHEN s.n >= {MIN_GROUP} THEN t.nationality ELSE {everyone} END
                 AS grp
             FROM record_terms t LEFT JOIN nationality_counts s ON s.nationality = t.nationality
-            SEMI JOIN (SELECT DISTINCT seq FROM vectors) v ON v.seq = t.seq
+            SEMI JOIN ({seqs}) v ON v.seq = t.seq
         )
         SELECT t.seq, {looked_up}, {share.format("x.n / total.n")} AS tf_dob
         FROM terms t CROSS JOIN total CROSS JOIN (SELECT 1::DOUBLE / n AS f FROM total)

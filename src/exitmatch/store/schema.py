@@ -174,6 +174,15 @@ MIGRATIONS: tuple[tuple[Step, ...], ...] = (
         runs_from_table,
         "DROP TABLE record_keys",
     ),
+    # 10: every kept pair's best identity and score, kept from run to run with the model
+    # that weighed them (meta ``scores_model``), so that a run counting no record weighs
+    # by that model only the pairs it changed (``score.stored.weigh``). Made afresh by the
+    # next run that weighs every pair.
+    (
+        """CREATE TABLE scores (
+            case_id TEXT, seq BIGINT, name_no USMALLINT, dob_no USMALLINT, passes UTINYINT,
+            entry BOOLEAN, match_weight DOUBLE, exact BOOLEAN, match_probability DOUBLE)""",
+    ),
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)
