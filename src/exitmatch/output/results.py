@@ -85,10 +85,10 @@ def write_candidate_pairs(store: Store, path: Path) -> int:
     store.connection.execute(
         f"""
         COPY (
-            SELECT s.case_id, r.kind AS source, r.record_id, s.passes,
-                round(s.match_weight, 3) AS match_weight,
-                round(s.match_probability, 6) AS match_probability
-            FROM {SCORED} s JOIN compared_records r ON r.seq = s.seq
+            SELECT case_id, source, record_id, passes,
+                round(match_weight, 3) AS match_weight,
+                round(match_probability, 6) AS match_probability
+            FROM {SCORED}
             ORDER BY case_id, source, record_id
         ) TO '{_quoted(path)}' (FORMAT parquet)
         """

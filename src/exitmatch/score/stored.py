@@ -74,10 +74,10 @@ def weigh(
     its best identity's levels, the weight of each, ``match_weight`` and
     ``match_probability``.
 
-    ``scores`` keeps what the candidate pairs' file shows of each pair (its case and
-    record number, passes, weight and probability, and whether the record is an entry;
-    the file takes the record's source and id from ``compared_records``): only the pairs
-    brought in are weighed level by level into the same weights again.
+    ``scores`` keeps what the candidate pairs' file shows of each pair (its case, its
+    record's number, source and id, passes, weight and probability, and whether the record
+    is an entry): only the pairs brought in are weighed level by level into the same
+    weights again.
 
     ``changed``, where given, says that the run counted no record, so that the term
     frequencies are those the kept scores were weighed against, and that the comparisons
@@ -144,12 +144,13 @@ def _score_pairs(store: Store, comparisons: tuple[Comparison, ...], model: Match
     connection.execute(f"CREATE OR REPLACE TEMP TABLE record_tf AS {_frequencies(seqs)}")
     keep_best(
         connection,
-        SCORED,
+        "__best",
         "vectors",
         lambda source: _weighed(source, comparisons, model),
         f"{_probability(model)} AS match_probability",
-        temporary=False,
     )
+    connection.execute(f"CREATE OR REPLACE TABLE {SCORED} AS {_with_records('__best')}")
+    connection.execute("DROP TABLE __best")
     store.set_meta(SCORED_BY, model.fingerprint())
     return int(str(store.scalar(f"SELECT count(*) FROM {SCORED}")))
 
@@ -169,10 +170,19 @@ def _score_changed(store: Store, comparisons: tuple[Comparison, ...], model: Mat
         f"{_probability(model)} AS match_probability",
     )
     connection.execute(f"DELETE FROM {SCORED} WHERE case_id IN (SELECT case_id FROM __changed)")
-    connection.execute(f"INSERT INTO {SCORED} BY NAME SELECT * FROM __rescored")
+    connection.execute(f"INSERT INTO {SCORED} BY NAME {_with_records('__rescored')}")
     weighed = int(str(store.scalar("SELECT count(*) FROM __rescored")))
     connection.execute("DROP TABLE __rescored")
     return weighed
+
+
+def _with_records(best: str) -> str:
+    """SQL for the pairs of the table ``best`` (``keep_best``'s) with their records'
+    source and id, by which the candidate pairs' file is ordered and read."""
+    return (
+        f"SELECT b.*, r.kind AS source, r.record_id FROM {best} b "
+        "JOIN compared_records r ON r.seq = b.seq"
+    )
 
 
 def _probability(model: MatchModel) -> str:

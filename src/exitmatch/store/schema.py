@@ -181,7 +181,8 @@ MIGRATIONS: tuple[tuple[Step, ...], ...] = (
     (
         """CREATE TABLE scores (
             case_id TEXT, seq BIGINT, name_no USMALLINT, dob_no USMALLINT, passes UTINYINT,
-            entry BOOLEAN, match_weight DOUBLE, exact BOOLEAN, match_probability DOUBLE)""",
+            entry BOOLEAN, match_weight DOUBLE, exact BOOLEAN, match_probability DOUBLE,
+            source TEXT, record_id TEXT)""",
     ),
 )
 
