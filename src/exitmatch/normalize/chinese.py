@@ -12,9 +12,6 @@ from __future__ import annotations
 from functools import cache, lru_cache
 from importlib import resources
 
-from pypinyin import Style, pinyin
-from pypinyin.style.wadegiles import to_wade_glides
-
 _LONGEST_SYLLABLE = 6  # "ZHUANG", "CHUANG", "HSIUNG"
 
 
@@ -33,6 +30,11 @@ def _syllables() -> dict[str, str]:
 
 def derive_syllables() -> dict[str, str]:
     """The syllable table from pypinyin's readings of every CJK unified ideograph."""
+    # Imported here: a run reads the table from its file, and pypinyin takes a fifth
+    # of a second to import.
+    from pypinyin import Style, pinyin
+    from pypinyin.style.wadegiles import to_wade_glides
+
     table: dict[str, str] = {}
     readings: set[str] = set()
     for code in range(0x4E00, 0x9FA6):

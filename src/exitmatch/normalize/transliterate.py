@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from functools import lru_cache
+from collections.abc import Callable
+from functools import cache, lru_cache
+from typing import Any
 
 import iuliia
 from anyascii import anyascii
-from pypinyin import Style, lazy_pinyin
 
 _CYRILLIC = re.compile(r"[\u0400-\u04FF]")
 _HAN = re.compile(r"[\u3400-\u4DBF\u4E00-\u9FFF]")
@@ -33,11 +34,21 @@ def to_latin(text: str) -> str:
     return anyascii(text)
 
 
+@cache
+def _pinyin() -> tuple[Callable[..., list[str]], Any]:
+    """pypinyin's ``lazy_pinyin`` and ``Style``, imported when Han characters are first
+    met: the import takes a fifth of a second, and most nights have none."""
+    from pypinyin import Style, lazy_pinyin
+
+    return lazy_pinyin, Style
+
+
 def _han_words(text: str) -> list[str]:
+    lazy_pinyin, style = _pinyin()
     words = []
     for chunk in text.split():
         if _HAN.search(chunk):
-            words.append("".join(lazy_pinyin(chunk, style=Style.NORMAL, v_to_u=False)))
+            words.append("".join(lazy_pinyin(chunk, style=style.NORMAL, v_to_u=False)))
         else:
             words.append(chunk)
     return words
@@ -45,7 +56,8 @@ def _han_words(text: str) -> list[str]:
 
 def wade_giles(text: str) -> str:
     """Wade-Giles rendering of Han characters (Taiwan and older Hong Kong documents)."""
+    lazy_pinyin, style = _pinyin()
     return " ".join(
-        "".join(lazy_pinyin(chunk, style=Style.WADEGILES)).replace("v", "u")
+        "".join(lazy_pinyin(chunk, style=style.WADEGILES)).replace("v", "u")
         for chunk in text.split()
     )

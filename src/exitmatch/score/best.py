@@ -41,19 +41,21 @@ def keep_best(
     weighed: Callable[[str], str],
     extra: str,
     *,
+    join: str = "",
     temporary: bool = True,
 ) -> None:
     """Create the table ``into`` (a temporary one unless ``temporary`` is false): each
     pair of the comparisons in ``source`` (rows as ``vectors`` keeps them) with its best
     identity's ``COLUMNS``, ``exact`` (true where the packed key chose it) and ``extra``
-    (SQL over those columns, ``expr AS name``). ``weighed(s)`` is the SQL of the named
-    queries ending in ``weighed``: the comparisons of ``s`` with their ``match_weight``."""
+    (SQL over those columns and those ``join`` brings, a join onto the pairs as ``b``:
+    ``expr AS name``). ``weighed(s)`` is the SQL of the named queries ending in
+    ``weighed``: the comparisons of ``s`` with their ``match_weight``."""
     kind = "TEMP TABLE" if temporary else "TABLE"
     connection.execute(
         f"""
         CREATE OR REPLACE {kind} {into} AS
         WITH {weighed(source)}
-        SELECT *, {extra} FROM ({best_identities("weighed")})
+        SELECT b.*, {extra} FROM ({best_identities("weighed")}) b {join}
         """
     )
     inexact = f"SELECT case_id, seq FROM {into} WHERE NOT exact"
@@ -68,7 +70,7 @@ def keep_best(
         f"""
         CREATE OR REPLACE TEMP TABLE __by_struct AS
         WITH {weighed(pairs)}
-        SELECT *, false AS exact, {extra} FROM ({best_by_struct("weighed")})
+        SELECT b.*, false AS exact, {extra} FROM ({best_by_struct("weighed")}) b {join}
         """
     )
     connection.execute(f"DELETE FROM {into} WHERE NOT exact")

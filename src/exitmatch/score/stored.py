@@ -23,6 +23,7 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
+import duckdb
 import polars as pl
 
 from exitmatch.compare.levels import Comparison
@@ -142,15 +143,7 @@ def _score_pairs(store: Store, comparisons: tuple[Comparison, ...], model: Match
     connection = store.connection
     seqs = "SELECT DISTINCT seq FROM vectors"
     connection.execute(f"CREATE OR REPLACE TEMP TABLE record_tf AS {_frequencies(seqs)}")
-    keep_best(
-        connection,
-        "__best",
-        "vectors",
-        lambda source: _weighed(source, comparisons, model),
-        f"{_probability(model)} AS match_probability",
-    )
-    connection.execute(f"CREATE OR REPLACE TABLE {SCORED} AS {_with_records('__best')}")
-    connection.execute("DROP TABLE __best")
+    _keep_best(connection, SCORED, "vectors", comparisons, model, temporary=False)
     store.set_meta(SCORED_BY, model.fingerprint())
     return int(str(store.scalar(f"SELECT count(*) FROM {SCORED}")))
 
@@ -162,26 +155,34 @@ def _score_changed(store: Store, comparisons: tuple[Comparison, ...], model: Mat
     source = "(SELECT * FROM vectors SEMI JOIN __changed USING (case_id))"
     seqs = f"SELECT DISTINCT seq FROM {source}"
     connection.execute(f"CREATE OR REPLACE TEMP TABLE record_tf AS {_frequencies(seqs)}")
-    keep_best(
-        connection,
-        "__rescored",
-        source,
-        lambda source: _weighed(source, comparisons, model),
-        f"{_probability(model)} AS match_probability",
-    )
+    _keep_best(connection, "__rescored", source, comparisons, model, temporary=True)
     connection.execute(f"DELETE FROM {SCORED} WHERE case_id IN (SELECT case_id FROM __changed)")
-    connection.execute(f"INSERT INTO {SCORED} BY NAME {_with_records('__rescored')}")
+    connection.execute(f"INSERT INTO {SCORED} BY NAME SELECT * FROM __rescored")
     weighed = int(str(store.scalar("SELECT count(*) FROM __rescored")))
     connection.execute("DROP TABLE __rescored")
     return weighed
 
 
-def _with_records(best: str) -> str:
-    """SQL for the pairs of the table ``best`` (``keep_best``'s) with their records'
-    source and id, by which the candidate pairs' file is ordered and read."""
-    return (
-        f"SELECT b.*, r.kind AS source, r.record_id FROM {best} b "
-        "JOIN compared_records r ON r.seq = b.seq"
+def _keep_best(
+    connection: duckdb.DuckDBPyConnection,
+    into: str,
+    source: str,
+    comparisons: tuple[Comparison, ...],
+    model: MatchModel,
+    *,
+    temporary: bool,
+) -> None:
+    """The table ``into``: each pair of ``source`` with its best identity, match
+    probability, and its record's source and id (by which the candidate pairs' file is
+    ordered and read)."""
+    keep_best(
+        connection,
+        into,
+        source,
+        lambda pairs: _weighed(pairs, comparisons, model),
+        f"{_probability(model)} AS match_probability, r.kind AS source, r.record_id",
+        join="JOIN compared_records r ON r.seq = b.seq",
+        temporary=temporary,
     )
 
 
