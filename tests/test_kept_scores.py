@@ -1,14 +1,17 @@
 """The scores kept from run to run: a night of cases alone, weighed by the model the
 kept scores were weighed by, weighs again only its cases' pairs and writes what weighing
-every pair writes; a night with another model weighs every pair."""
+every pair writes, and reads no record drawn for u; a night with another model weighs
+every pair."""
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import polars as pl
 import pytest
 
+from exitmatch import reconcile
 from exitmatch.contract.codes import Source
 from exitmatch.contract.outputs import RunReport
 from exitmatch.reconcile import run_reconcile
@@ -79,3 +82,19 @@ def test_a_night_of_cases_with_another_model_weighs_every_pair(data: Path, tmp_p
     second = run_reconcile({Source.INVENTORY: [data / "inventory.csv"]}, tmp_path, Settings())
     assert second.model_fingerprint != first.model_fingerprint
     assert second.store["weighed_pairs"] == second.store["compared_pairs"]
+
+
+def test_a_night_by_a_given_model_needs_no_record_drawn_for_u(
+    data: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _history_then_cases(data, tmp_path / "unread")
+    # The same nights, reading the records drawn for u as a night that trains does.
+    real = reconcile._receive
+
+    def reading_them(*args: Any, training: bool) -> reconcile.Received:
+        return real(*args, training=True)
+
+    monkeypatch.setattr(reconcile, "_receive", reading_them)
+    _history_then_cases(data, tmp_path / "read")
+    for name in FILES:
+        assert (tmp_path / "unread" / name).read_bytes() == (tmp_path / "read" / name).read_bytes()

@@ -200,7 +200,7 @@ def run_reconcile(
         clock = time.perf_counter()
         with store.transaction():
             stage("reading and checking the files")
-            received = _receive(store, inputs, run_id, settings)
+            received = _receive(store, inputs, run_id, settings, training=model is None)
             try:
                 timings["read"] = round(time.perf_counter() - clock, 3)
                 if received.cases.is_empty():
@@ -238,8 +238,16 @@ _SAMPLING = ThreadPoolExecutor(max_workers=1, thread_name_prefix="exitmatch-samp
 
 
 def _receive(
-    store: Store, inputs: Mapping[Source, Sequence[Path]], run_id: int, settings: Settings
+    store: Store,
+    inputs: Mapping[Source, Sequence[Path]],
+    run_id: int,
+    settings: Settings,
+    *,
+    training: bool,
 ) -> Received:
+    """Take in the files, keep what is new, and read the history the run needs: the
+    records the new or changed cases share a key with, and where the run trains
+    (``training``), every record drawn for u."""
     skip = ingested_digests(store)
     loaded: dict[Source, Ingested] = {}
     for source, paths in inputs.items():
@@ -285,15 +293,18 @@ def _receive(
         if searched.height:
             wanted = case_search_keys(searched, settings)
             history_keys = matching_record_keys(store, wanted, known_common_keys(store))
-        # Records the cases found that were not drawn for u, and those that were.
         found_seqs = history_keys["seq"].unique()
-        not_drawn = found_seqs.filter(~found_seqs.is_in(sampled.implode()))
-        history = pl.concat(
-            [
-                needed_records(store, not_drawn),
-                retained_sample(store, first_new_seq if new_records.height else None),
-            ]
-        ).sort("kind", "record_id")
+        if training:
+            # Records the cases found that were not drawn for u, and those that were.
+            not_drawn = found_seqs.filter(~found_seqs.is_in(sampled.implode()))
+            history = pl.concat(
+                [
+                    needed_records(store, not_drawn),
+                    retained_sample(store, first_new_seq if new_records.height else None),
+                ]
+            ).sort("kind", "record_id")
+        else:
+            history = needed_records(store, found_seqs)
         counted = load_term_counts(store)
     # The store writes the new records while names are normalised and keyed.
     writes = BackgroundWrites()
