@@ -23,12 +23,18 @@ cases searched in at most 10 s, with the recall of their expected closures.
 
 ``--search-again N`` runs the search night N more times on a store built so, each time
 taken back first to where it stood before it (the held-back cases, their comparisons,
-candidates and alerts, and the ledger entry of their file deleted), so that a later
-version's search is measured on the same history without building it again. Each run
-prints a ``BIG_HISTORY_SEARCH`` line with its stages, and the ``TARGET`` line is the
-median run's. With ``--baseline SRC`` (the ``src`` folder of another checkout, one that
-keeps the same store layout) each run is made twice, alternately by that code and this,
-and a ``BIG_HISTORY_RATIO`` line gives the ratio of their median wall times.
+scores, candidates and alerts, and the ledger entry of their file deleted), so that a
+later version's search is measured on the same history without building it again. Each
+run prints a ``BIG_HISTORY_SEARCH`` line with its stages, and each ``TARGET`` line is the
+median run's. ``--search-by`` says how the search night weighs: ``retrain`` (the model
+trained again on every kept comparison, as any night without ``--model``),
+``last-model`` (``--model`` with the model of the last night that brought records, as
+the store keeps it: the kept scores stand and only the new cases' pairs are weighed;
+before each timed run, one untimed run by that model leaves the kept scores as the last
+night would have, and is taken back) or ``both``, in turn, with a ``BIG_HISTORY_RATIO``
+line for the two. With ``--baseline SRC`` (the ``src`` folder of another checkout, one
+that keeps the same store layout) each run is also made by that code, in turn, and a
+``BIG_HISTORY_RATIO`` line gives the ratio of the median wall times.
 """
 
 from __future__ import annotations
@@ -165,11 +171,12 @@ def search_again(args: argparse.Namespace, held_back: pl.DataFrame, first: Path)
     """The search night, ``args.search_again`` times on the history built (``rewind``),
     in each of the ways asked for, one after the other."""
     last = args.out / "inventory_last.parquet"
-    ways = {"this": Way()}
+    ways: dict[str, Way] = {}
     if args.baseline is not None:
-        baseline = os.environ | {"PYTHONPATH": str(args.baseline.resolve())}
-        ways = {"baseline": Way(env=baseline)} | ways
-    if args.last_model:
+        ways["baseline"] = Way(env=os.environ | {"PYTHONPATH": str(args.baseline.resolve())})
+    if args.search_by in ("retrain", "both"):
+        ways["this"] = Way()
+    if args.search_by in ("last-model", "both"):
         model = ("--model", str(last_night_model(args.out)))
         ways["last_model"] = Way(extra=model, primed=True)
     runs: dict[str, list[dict[str, Any]]] = {name: [] for name in ways}
@@ -197,7 +204,7 @@ def search_again(args: argparse.Namespace, held_back: pl.DataFrame, first: Path)
             )
             runs[name].append(figures)
     walls = {name: statistics.median(run["wall_s"] for run in done) for name, done in runs.items()}
-    history = runs["this"][0]["kept_records"]
+    history = next(iter(runs.values()))[0]["kept_records"]
     for other, mine in (("baseline", "this"), ("this", "last_model")):
         if other in walls and mine in walls:
             print(
@@ -233,9 +240,10 @@ def main(argv: list[str] | None = None) -> int:
         "--baseline", type=Path, default=None, help="another checkout's src, run alternately"
     )
     parser.add_argument(
-        "--last-model",
-        action="store_true",
-        help="also run each search by the last night's model (--model), not retraining",
+        "--search-by",
+        choices=("retrain", "last-model", "both"),
+        default="retrain",
+        help="search nights that retrain, that weigh by the last night's model, or both",
     )
     args = parser.parse_args(argv)
     travellers = int(args.chunk)
