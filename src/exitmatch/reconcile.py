@@ -12,7 +12,6 @@ same outputs.
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import functools
 import time
@@ -56,8 +55,8 @@ from exitmatch.link import (
     vectors_for,
 )
 from exitmatch.normalize.features import travel_records
-from exitmatch.output.files import atomic_path, write_json
-from exitmatch.output.results import PAIRS_FILE, write_candidate_pairs, write_results
+from exitmatch.output.files import write_json
+from exitmatch.output.results import write_results
 from exitmatch.score.frequencies import TermCounts
 from exitmatch.score.model import MatchModel
 from exitmatch.score.stored import count_patterns, weigh
@@ -195,10 +194,7 @@ def run_reconcile(
     stage = progress or (lambda _: None)
     started_at = datetime.now(UTC)
     path = db if db is not None else out / STORE_FILE
-    with (
-        Store.open(path, wait_s=wait_s, memory_gb=store_memory_gb) as store,
-        contextlib.ExitStack() as aside,
-    ):
+    with Store.open(path, wait_s=wait_s, memory_gb=store_memory_gb) as store:
         run_id = store.next_run_id()
         timings: dict[str, float] = {}
         clock = time.perf_counter()
@@ -216,18 +212,8 @@ def run_reconcile(
                 received.stored()  # before the transaction ends, whatever happened
             clock = time.perf_counter()
             stage("deciding (IRPR 240(3))")
-            rejected = standing_rejections(store)
-            # The candidate pairs' file is written aside by the store while the run
-            # decides (neither holds the interpreter), and put in place with the others.
-            pairs = aside.enter_context(atomic_path(out / PAIRS_FILE))
-            writing = BackgroundWrites()
-            writing.submit(write_candidate_pairs, store, pairs)
-            try:
-                outcomes = decide(linked, settings, rejected=rejected)
-                timings["decide"] = round(time.perf_counter() - clock, 3)
-            finally:
-                writing.wait()
-            timings["pairs"] = round(time.perf_counter() - clock - timings["decide"], 3)
+            outcomes = decide(linked, settings, rejected=standing_rejections(store))
+            timings["decide"] = round(time.perf_counter() - clock, 3)
             report = _report(run_id, store, received, linked, outcomes, settings, timings)
             report = report.model_copy(update={"command": command, "started_at": started_at})
             record_run(store, run_id, report, linked.model, outcomes)
@@ -236,8 +222,7 @@ def run_reconcile(
         report.timings_s["commit"] = round(time.perf_counter() - clock, 3)
         clock = time.perf_counter()
         stage("writing the outputs")
-        written = write_results(out, store, linked.model, outcomes, linked.compared)
-        aside.close()  # the candidate pairs' file replaces the old one
+        written = write_results(out, store, linked.model, outcomes)
         report.timings_s["write"] = round(time.perf_counter() - clock, 3)
         clock = time.perf_counter()
         stage("merging the runs of blocking keys")

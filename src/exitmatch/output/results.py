@@ -2,10 +2,7 @@
 
 Use ``write_results`` after the run's transaction has committed. Every file is replaced
 atomically; quarantine and data issues are the store's, all runs together, so the files
-say the same after N nightly runs as after one run over the same data. The candidate
-pairs' file, the largest, is written aside before the commit (``write_candidate_pairs``,
-into ``atomic_path(out / PAIRS_FILE)``) while the run decides, and replaces the old one
-with the others after it.
+say the same after N nightly runs as after one run over the same data.
 """
 
 from __future__ import annotations
@@ -21,7 +18,7 @@ from exitmatch.contract.outputs import (
 )
 from exitmatch.decide.outcomes import Outcomes
 from exitmatch.ingest.load import sort_rows
-from exitmatch.output.files import model_columns, write_csv
+from exitmatch.output.files import atomic_path, model_columns, write_csv
 from exitmatch.score.model import MatchModel
 from exitmatch.score.stored import SCORED
 from exitmatch.store.store import Store
@@ -51,11 +48,8 @@ EARLY_COLUMNS = (
 )
 
 
-def write_results(
-    out: Path, store: Store, model: MatchModel, outcomes: Outcomes, pairs: int
-) -> dict[str, int]:
-    """Write every output file but the candidate pairs' into ``out``; returns rows
-    written per file, with the ``pairs`` of that file, written aside."""
+def write_results(out: Path, store: Store, model: MatchModel, outcomes: Outcomes) -> dict[str, int]:
+    """Write every output file into ``out``; returns rows written per file."""
     # In the order they were stored (sort_rows is stable), so ties keep one order.
     quarantine = sort_rows(
         store.frame("SELECT * EXCLUDE (run_id) FROM quarantine ORDER BY run_id, rowid")
@@ -80,13 +74,14 @@ def write_results(
         DATA_ISSUES_FILE: write_csv(issues, out / DATA_ISSUES_FILE, model_columns(DataIssue)),
     }
     model.save(out / MODEL_FILE)
-    written[PAIRS_FILE] = pairs
+    with atomic_path(out / PAIRS_FILE) as temp:
+        written[PAIRS_FILE] = write_candidate_pairs(store, temp)
     return written
 
 
-def write_candidate_pairs(store: Store, path: Path) -> None:
+def write_candidate_pairs(store: Store, path: Path) -> int:
     """Every pair the run scored (``score.stored.SCORED``) by its contract keys: case,
-    record source and id, passes, score."""
+    record source and id, passes, score; how many."""
     store.connection.execute(
         f"""
         COPY (
@@ -98,6 +93,7 @@ def write_candidate_pairs(store: Store, path: Path) -> None:
         ) TO '{_quoted(path)}' (FORMAT parquet)
         """
     )
+    return int(str(store.scalar(f"SELECT count(*) FROM {SCORED}")))
 
 
 def _quoted(path: Path) -> str:
