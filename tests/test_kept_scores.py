@@ -1,7 +1,7 @@
 """The scores kept from run to run: a night of cases alone, weighed by the model the
 kept scores were weighed by, weighs again only its cases' pairs and writes what weighing
-every pair writes, and reads no record drawn for u; a night with another model weighs
-every pair."""
+every pair writes, and without the records drawn for u it writes the same; a night with
+another model weighs every pair, and one whose cases did not change weighs none."""
 
 from __future__ import annotations
 
@@ -98,3 +98,18 @@ def test_a_night_by_a_given_model_needs_no_record_drawn_for_u(
     _history_then_cases(data, tmp_path / "read")
     for name in FILES:
         assert (tmp_path / "unread" / name).read_bytes() == (tmp_path / "read" / name).read_bytes()
+
+
+def test_a_night_of_unchanged_cases_by_the_model_weighs_nothing(data: Path, tmp_path: Path) -> None:
+    records = {s: [data / f"{s.value}.csv"] for s in Source if s is not Source.INVENTORY}
+    first = run_reconcile(
+        {Source.INVENTORY: [data / "inventory.csv"], **records}, tmp_path, Settings()
+    )
+    # The same inventory again (another file, so it is read): no case changed, none found.
+    again = data / "inventory_again.csv"
+    again.write_bytes((data / "inventory.csv").read_bytes() + b"\n")
+    model = MatchModel.load(tmp_path / "model.json")
+    second = run_reconcile({Source.INVENTORY: [again]}, tmp_path, Settings(), model)
+    assert second.store["new_or_changed_cases"] == 0
+    assert second.store["weighed_pairs"] == 0
+    assert second.store["compared_pairs"] == first.store["compared_pairs"]

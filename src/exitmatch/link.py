@@ -5,7 +5,8 @@ A ``Population`` is what a run works on: every case and the retained records it 
 (``case_idx`` by case_id, ``ident`` per case identity, ``rec`` by source and record_id),
 and the term counts of every retained record. Only what is new is blocked and compared
 (``exitmatch.reconcile`` keeps the keys and vectors in the store); every kept vector is
-trained on and weighed again each night in the store (``score.stored``), so N nights give
+trained on and weighed again each night of records in the store (``score.stored``; a
+night of cases alone by a given model weighs only theirs, to the same scores), so N nights give
 what one run over the same data gives, and ``linked_from_store`` brings in the pairs to decide on.
 """
 

@@ -4,7 +4,9 @@ Use ``run_reconcile`` with the files that arrived. In one store transaction it i
 files it has not seen (by content digest), upserts the cases and appends the records,
 compares what is new (new records against every case, new or changed cases against the
 whole retained history), trains on and weighs every kept comparison in the store against
-today's term counts, and decides on the pairs that can matter. Only after the commit are
+today's term counts (or, where it counts no record and is given the model the kept scores
+were weighed by, weighs only the changed cases' pairs: ``score.stored.weigh``), and
+decides on the pairs that can matter. Only after the commit are
 the output files replaced, each atomically, from what the store now holds: a run killed at
 any point leaves either the old state or the new one, and running again converges on the
 same outputs.
@@ -141,6 +143,8 @@ class Received:
     # The store's writes under way in the background (the new records first): nothing
     # else may use the store until they are done (``stored``).
     writes: BackgroundWrites
+    # How many records the store held before the run (the history read may be none).
+    kept_records: int
 
     def stored(self) -> None:
         self.writes.wait()
@@ -205,7 +209,7 @@ def run_reconcile(
                 timings["read"] = round(time.perf_counter() - clock, 3)
                 if received.cases.is_empty():
                     raise ContractError("the store holds no removal cases yet: give --inventory")
-                if received.history.is_empty() and received.new_records.is_empty():
+                if not received.kept_records and received.new_records.is_empty():
                     raise ContractError("the store holds no exit records yet: give --land or --air")
                 linked = _link(store, received, settings, model, timings, stage)
             finally:
@@ -307,6 +311,7 @@ def _receive(
             history = needed_records(store, found_seqs)
         counted = load_term_counts(store)
     # The store writes the new records while names are normalised and keyed.
+    kept_records = int(str(store.scalar("SELECT count(*) FROM records")))
     writes = BackgroundWrites()
     writes.submit(store_records, store, new_records, run_id)
     return Received(
@@ -323,6 +328,7 @@ def _receive(
         sampled,
         history_keys,
         writes,
+        kept_records,
     )
 
 

@@ -30,7 +30,7 @@ LOW_BITS = 41
 EXACT_RANGE = (2.0**-24, 2.0**8)
 _OFFSET_BITS = 84  # the scaled weight plus 2**84 is never negative
 
-# What a best identity carries, as the ``scored`` table keeps it.
+# What a best identity carries, as the ``scores`` table keeps it.
 COLUMNS = "case_id, seq, name_no, dob_no, passes, entry, match_weight"
 
 

@@ -36,6 +36,9 @@ from exitmatch.store.store import Store
 # run to run, and the meta key naming the model it was weighed by.
 SCORED = "scores"
 SCORED_BY = "scores_model"
+# Raised with any change to how a pair is weighed (the SQL below, ``score.best``): kept
+# scores are reused only when weighed by the same model, version and DuckDB.
+WEIGHING_VERSION = 1
 
 
 class Weighed(NamedTuple):
@@ -88,7 +91,7 @@ def weigh(
     weighing every pair would give."""
     model.check_against(comparisons)
     connection = store.connection
-    again = changed is not None and store.meta(SCORED_BY) == model.fingerprint()
+    again = changed is not None and store.meta(SCORED_BY) == _weighed_by(model)
     cases = pl.DataFrame({"case_id": changed.unique() if changed is not None else []})
     try:
         with store.registered("__changed", cases.cast(pl.Utf8)):
@@ -101,6 +104,12 @@ def weigh(
         connection.execute("DROP TABLE IF EXISTS record_tf")
     compared = int(str(store.scalar(f"SELECT count(*) FROM {SCORED}")))
     return Weighed(compared, weighed, decidable)
+
+
+def _weighed_by(model: MatchModel) -> str:
+    """What the kept scores are noted as weighed by: the model, this way of weighing, and
+    the DuckDB that computed them."""
+    return f"{model.fingerprint()}/{WEIGHING_VERSION}/duckdb {duckdb.__version__}"
 
 
 def _chosen(floor: float) -> str:
@@ -144,7 +153,7 @@ def _score_pairs(store: Store, comparisons: tuple[Comparison, ...], model: Match
     seqs = "SELECT DISTINCT seq FROM vectors"
     connection.execute(f"CREATE OR REPLACE TEMP TABLE record_tf AS {_frequencies(seqs)}")
     _keep_best(connection, SCORED, "vectors", comparisons, model, temporary=False)
-    store.set_meta(SCORED_BY, model.fingerprint())
+    store.set_meta(SCORED_BY, _weighed_by(model))
     return int(str(store.scalar(f"SELECT count(*) FROM {SCORED}")))
 
 
