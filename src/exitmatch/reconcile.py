@@ -310,8 +310,8 @@ def _receive(
         else:
             history = needed_records(store, found_seqs)
         counted = load_term_counts(store)
-    # The store writes the new records while names are normalised and keyed.
     kept_records = int(str(store.scalar("SELECT count(*) FROM records")))
+    # The store writes the new records while names are normalised and keyed.
     writes = BackgroundWrites()
     writes.submit(store_records, store, new_records, run_id)
     return Received(

@@ -95,15 +95,16 @@ def weigh(
     cases = pl.DataFrame({"case_id": changed.unique() if changed is not None else []})
     try:
         with store.registered("__changed", cases.cast(pl.Utf8)):
+            weighed: int | None = None  # every pair, where not told otherwise
             if again:
                 weighed = _score_changed(store, comparisons, model)
             else:
-                weighed = _score_pairs(store, comparisons, model)
+                _score_pairs(store, comparisons, model)
         decidable = _decidable(store, comparisons, model, floor)
     finally:
         connection.execute("DROP TABLE IF EXISTS record_tf")
     compared = int(str(store.scalar(f"SELECT count(*) FROM {SCORED}")))
-    return Weighed(compared, weighed, decidable)
+    return Weighed(compared, compared if weighed is None else weighed, decidable)
 
 
 def _weighed_by(model: MatchModel) -> str:
@@ -130,31 +131,34 @@ def _decidable(
     store: Store, comparisons: tuple[Comparison, ...], model: MatchModel, floor: float
 ) -> pl.DataFrame:
     """The pairs a decision can use, weighed level by level; the term frequencies of
-    their records are looked up where not yet."""
-    chosen = f"SELECT DISTINCT seq FROM ({_chosen(floor)}) c ANTI JOIN record_tf t USING (seq)"
-    store.connection.execute(f"INSERT INTO record_tf {_frequencies(chosen)}")
-    return store.frame(
-        f"""
-        WITH chosen AS ({_chosen(floor)}),
-        picked AS (
-            SELECT v.* FROM vectors v SEMI JOIN chosen c ON c.case_id = v.case_id
-                AND c.seq = v.seq AND c.name_no = v.name_no AND c.dob_no = v.dob_no
-        ),
-        {_weighed("picked", comparisons, model)}
-        SELECT * FROM weighed ORDER BY case_id, seq
-        """
-    )
+    their records are looked up where not yet. The pairs are chosen once, for both."""
+    connection = store.connection
+    connection.execute(f"CREATE OR REPLACE TEMP TABLE __chosen AS {_chosen(floor)}")
+    try:
+        missing = "SELECT DISTINCT seq FROM __chosen c ANTI JOIN record_tf t USING (seq)"
+        connection.execute(f"INSERT INTO record_tf {_frequencies(missing)}")
+        return store.frame(
+            f"""
+            WITH picked AS (
+                SELECT v.* FROM vectors v SEMI JOIN __chosen c ON c.case_id = v.case_id
+                    AND c.seq = v.seq AND c.name_no = v.name_no AND c.dob_no = v.dob_no
+            ),
+            {_weighed("picked", comparisons, model)}
+            SELECT * FROM weighed ORDER BY case_id, seq
+            """
+        )
+    finally:
+        connection.execute("DROP TABLE IF EXISTS __chosen")
 
 
-def _score_pairs(store: Store, comparisons: tuple[Comparison, ...], model: MatchModel) -> int:
+def _score_pairs(store: Store, comparisons: tuple[Comparison, ...], model: MatchModel) -> None:
     """Make the ``scores`` table afresh: each kept pair's best identity (``score.best``)
-    with its match probability, noted as weighed by ``model``; how many pairs."""
+    with its match probability, noted as weighed by ``model``."""
     connection = store.connection
     seqs = "SELECT DISTINCT seq FROM vectors"
     connection.execute(f"CREATE OR REPLACE TEMP TABLE record_tf AS {_frequencies(seqs)}")
     _keep_best(connection, SCORED, "vectors", comparisons, model, temporary=False)
     store.set_meta(SCORED_BY, _weighed_by(model))
-    return int(str(store.scalar(f"SELECT count(*) FROM {SCORED}")))
 
 
 def _score_changed(store: Store, comparisons: tuple[Comparison, ...], model: MatchModel) -> int:
