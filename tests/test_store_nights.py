@@ -94,6 +94,11 @@ def test_n_nights_equal_one_run_when_common_keys_are_skipped(
     for night in nights:
         run_reconcile(night, tmp_path / "nightly", settings)
     _same_outputs(tmp_path / "nightly", tmp_path / "once", (*OUTPUTS, "candidate_pairs.parquet"))
+    # The first night into an empty store counts its keys alone; the later ones count them
+    # in the store: the same keys are common.
+    _same_kept(
+        tmp_path / "nightly", tmp_path / "once", 'SELECT "key" FROM common_keys ORDER BY ALL'
+    )
 
 
 def test_a_lower_block_cap_on_a_later_night_counts_the_whole_history_again(

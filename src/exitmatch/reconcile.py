@@ -253,11 +253,13 @@ def _receive(
     records the new or changed cases share a key with, and where the run trains
     (``training``), every record drawn for u."""
     skip = ingested_digests(store)
+    kept_records = int(str(store.scalar("SELECT count(*) FROM records")))
     loaded: dict[Source, Ingested] = {}
     for source, paths in inputs.items():
+        # A store that holds no record has received none of these before.
         known = (
             None
-            if source is Source.INVENTORY
+            if source is Source.INVENTORY or not kept_records
             else functools.partial(known_record_ids, store, source)
         )
         loaded[source] = ingest(source, paths, known=known, skip=skip)
@@ -310,7 +312,6 @@ def _receive(
         else:
             history = needed_records(store, found_seqs)
         counted = load_term_counts(store)
-    kept_records = int(str(store.scalar("SELECT count(*) FROM records")))
     # The store writes the new records while names are normalised and keyed.
     writes = BackgroundWrites()
     writes.submit(store_records, store, new_records, run_id)
@@ -387,7 +388,9 @@ def _link(
         received.writes.submit(replace_term_counts, store, people.counts)
     received.stored()  # every comparison is in the store from here on
     broad = int(Pass.ONE_NAME_YEAR)
-    newly_common = count_common(store, settings.block_cap, found.night.not_known())
+    # In a store that held no record, the night's counts of its keys are the store's.
+    alone = None if received.kept_records else found.night.counts
+    newly_common = count_common(store, settings.block_cap, found.night.not_known(), alone)
     lost = _clear_lost_pairs(store, people, found.case_keys, newly_common, broad)
     lap("compare")
     if sampling is not None:
