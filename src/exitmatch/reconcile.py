@@ -57,6 +57,7 @@ from exitmatch.link import (
     vectors_for,
 )
 from exitmatch.normalize.features import travel_records
+from exitmatch.normalize.transliterate import prepare as prepare_romanisation
 from exitmatch.output.files import write_json
 from exitmatch.output.results import write_results
 from exitmatch.score.frequencies import TermCounts
@@ -240,6 +241,9 @@ def run_reconcile(
 # The random comparisons behind u, computed while the candidate pairs are found.
 _SAMPLING = ThreadPoolExecutor(max_workers=1, thread_name_prefix="exitmatch-sample")
 
+# The accepted rows' name columns, of every source.
+_NAME_COLUMNS = ("surname", "given_names", "given_name", "middle_names", "aliases")
+
 
 def _receive(
     store: Store,
@@ -264,6 +268,12 @@ def _receive(
         )
         loaded[source] = ingest(source, paths, known=known, skip=skip)
     remember_files(store, loaded.values(), run_id)
+    prepare_romanisation(
+        result.frame[column]
+        for result in loaded.values()
+        for column in _NAME_COLUMNS
+        if column in result.frame.columns
+    )
     changed = pl.Series("case_id", [], dtype=pl.Utf8)
     if Source.INVENTORY in loaded:
         # Files are read in order: a case's row in a later file is an update, as it would
@@ -428,7 +438,8 @@ def _slices(received: Received, records: pl.DataFrame) -> Iterator[tuple[bool, p
                 part.select("seq"), on="seq", how="anti"
             )
             extra = pl.concat([others, drawn]).with_columns(pl.lit(False).alias(FRESH))
-            yield True, pl.concat([extra, part])
+            # The slice first: on a first night, the whole is then in order already.
+            yield True, pl.concat([part, extra])
         else:
             yield False, part
 

@@ -178,6 +178,8 @@ def _gunzip(data: bytes, name: str) -> bytes:
 
 def _check_utf8(data: bytes, name: str) -> bytes:
     """Strict UTF-8, naming the line of the first bad byte; a leading BOM is dropped."""
+    if data.isascii():
+        return data  # ASCII is UTF-8, and has no BOM: nothing to decode
     try:
         data.decode("utf-8")
     except UnicodeDecodeError as e:
@@ -217,7 +219,7 @@ def _read_csv(data: bytes, name: str) -> pl.DataFrame:
         raise ContractError("empty file: no header row", file=name)
     try:
         # Everything as text: the validator, not the CSV reader, decides what a value means.
-        frame = pl.read_csv(io.BytesIO(data), infer_schema=False, encoding="utf8")
+        frame = pl.read_csv(data, infer_schema=False, encoding="utf8")
     except pl.exceptions.PolarsError as e:
         raise ContractError(f"not a readable CSV file ({_first_line(e)})", file=name) from e
     if frame.width == 1 and any(sep in frame.columns[0] for sep in (";", "\t", "|")):

@@ -10,15 +10,21 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
 from functools import cache, lru_cache
 from typing import Any
 
 import iuliia
+import polars as pl
 from anyascii import anyascii
 
 _CYRILLIC = re.compile(r"[\u0400-\u04FF]")
 _HAN = re.compile(r"[\u3400-\u4DBF\u4E00-\u9FFF]")
+# The same characters for polars' regular expressions.
+_HAN_COLUMN = r"[\x{3400}-\x{4DBF}\x{4E00}-\x{9FFF}]"
+
+_AHEAD = ThreadPoolExecutor(max_workers=1, thread_name_prefix="exitmatch-pinyin")
 
 
 @lru_cache(maxsize=65536)
@@ -41,6 +47,15 @@ def _pinyin() -> tuple[Callable[..., list[str]], Any]:
     from pypinyin import Style, lazy_pinyin
 
     return lazy_pinyin, Style
+
+
+def prepare(names: Iterable[pl.Series]) -> None:
+    """Start importing pypinyin in the background where some of ``names`` hold Han
+    characters (a column of text, or of lists of it), so that the import is done by the
+    time they are romanised."""
+    texts = (c.explode() if isinstance(c.dtype, pl.List) else c for c in names)
+    if any(column.str.contains(_HAN_COLUMN).any() for column in texts):
+        _AHEAD.submit(_pinyin)
 
 
 def _han_words(text: str) -> list[str]:
