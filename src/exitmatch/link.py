@@ -20,6 +20,7 @@ from exitmatch.block.passes import case_keys
 from exitmatch.compare.vectors import comparison_vectors, comparisons
 from exitmatch.normalize.encodings import encode_names
 from exitmatch.normalize.features import case_identities
+from exitmatch.order import sorted_once
 from exitmatch.score.frequencies import TermCounts, record_terms, term_counts
 from exitmatch.score.model import MatchModel
 from exitmatch.score.train import marked_best, random_pairs, train_model
@@ -216,24 +217,9 @@ def train(
 
 
 def _numbered(frame: pl.DataFrame, column: str, *by: str) -> pl.DataFrame:
-    """``frame`` sorted by ``by`` and numbered from 0 in ``column`` (UInt32). A frame
-    already in that order (a night's records as the store numbers them) is not sorted
-    again: checking takes a pass over the keys, sorting moves every column."""
-    ordered = frame if _in_order(frame, by) else frame.sort(*by)
-    return ordered.with_row_index(column).with_columns(pl.col(column).cast(pl.UInt32))
-
-
-def _in_order(frame: pl.DataFrame, by: tuple[str, ...]) -> bool:
-    """Whether each row of ``frame`` comes after the one before it by ``by``, compared
-    column by column (a null anywhere: not known to be, so no)."""
-    after = pl.lit(False)
-    tied = pl.lit(True)
-    for name in by:
-        value, before = pl.col(name), pl.col(name).shift(1)
-        after = after | (tied & (before < value))
-        tied = tied & (before == value)
-    in_order = (after | tied).slice(1).fill_null(False).all()
-    return frame.height < 2 or bool(frame.select(in_order).item())
+    """``frame`` sorted by ``by`` and numbered from 0 in ``column`` (UInt32)."""
+    numbered = sorted_once(frame, *by).with_row_index(column)
+    return numbered.with_columns(pl.col(column).cast(pl.UInt32))
 
 
 def _gamma_columns() -> list[str]:

@@ -30,21 +30,9 @@ def travel_records(
     ``kind`` is land, air or entry; ``at`` the crossing, departure or entry time; ``place``
     the port, or airport and flight (``YUL AC0870``).
     """
+    # In the order of ``kind`` (air, entry, land): records that arrive in record_id order
+    # are then in the order the store numbers them, and are not sorted again.
     parts = []
-    if land is not None:
-        parts.append(
-            land.select(
-                kind=pl.lit("land"),
-                record_id="record_id",
-                surname="surname",
-                given=pl.concat_str(
-                    ["given_name", "middle_names"], separator=" ", ignore_nulls=True
-                ),
-                at="crossed_at",
-                place="port",
-                **_identity_columns(),
-            )
-        )
     if air is not None:
         parts.append(
             air.select(
@@ -65,6 +53,20 @@ def travel_records(
                 surname="surname",
                 given="given_names",
                 at="entered_at",
+                place="port",
+                **_identity_columns(),
+            )
+        )
+    if land is not None:
+        parts.append(
+            land.select(
+                kind=pl.lit("land"),
+                record_id="record_id",
+                surname="surname",
+                given=pl.concat_str(
+                    ["given_name", "middle_names"], separator=" ", ignore_nulls=True
+                ),
+                at="crossed_at",
                 place="port",
                 **_identity_columns(),
             )

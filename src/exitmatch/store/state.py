@@ -17,6 +17,7 @@ from exitmatch.contract.outputs import RunReport
 from exitmatch.decide.outcomes import Outcomes
 from exitmatch.ingest.frames import INVENTORY
 from exitmatch.ingest.load import Ingested
+from exitmatch.order import sorted_once
 from exitmatch.score.model import MatchModel
 from exitmatch.store.store import Store
 
@@ -99,11 +100,8 @@ def number_records(store: Store, records: pl.DataFrame) -> pl.DataFrame:
     retained record; by kind and record_id within a run)."""
     last = store.scalar("SELECT max(seq) FROM records")
     first = int(str(last)) + 1 if last is not None else 1
-    numbered = (
-        records.drop("seq", strict=False)
-        .sort("kind", "record_id")
-        .with_row_index("seq", offset=first)
-    )
+    ordered = sorted_once(records.drop("seq", strict=False), "kind", "record_id")
+    numbered = ordered.with_row_index("seq", offset=first)
     return numbered.with_columns(pl.col("seq").cast(pl.Int64))
 
 
