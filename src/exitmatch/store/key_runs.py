@@ -72,20 +72,23 @@ class KeyRuns:
             return
         first = int(str(keys["seq"].min()))
         # By key alone, in the order given among equal keys (a search sorts what it
-        # finds): a sort on one column is about half the time of one on three.
-        run = keys.sort("key", maintain_order=True).select(
+        # finds): a sort on one column is about half the time of one on three. The
+        # columns are made narrow first, so that the sort moves fewer bytes.
+        run = keys.select(
             pl.col("key").cast(pl.UInt64),
             row=(pl.col("seq") - first).cast(pl.UInt32),
             pass_bit=pl.col("pass_bit").cast(pl.UInt8),
             no_year=pl.col("no_year"),
-        )
+        ).sort("key", maintain_order=True)
         # Named by content: a failed run rewrites no file that a listed run reads.
         digest = np.bitwise_xor.reduce(run.hash_rows(seed=0).to_numpy())
         name = f"run-{first:012d}-{run.height}-{int(digest):016x}"
         arrays = self._create(name, run.height)
+        # Written through the files, not the mapping: a page written is not also faulted in.
+        output = _Output(arrays)
         for column in COLUMNS:
-            arrays[column][:] = run[column].to_numpy()
-        self._keep_fence(name, fences(arrays["key"]))
+            output.put(column, 0, run[column].to_numpy())
+        self._keep_fence(name, fences(run["key"].to_numpy()))
         self._list(name, first, run.height, arrays)
 
     def _create(self, name: str, size: int) -> dict[str, np.ndarray]:
@@ -408,4 +411,4 @@ class _Output:
         path, offset, size = self.files[column]
         with path.open("r+b") as handle:
             handle.seek(offset + at * size)
-            handle.write(np.ascontiguousarray(values).tobytes())
+            np.ascontiguousarray(values).tofile(handle)
