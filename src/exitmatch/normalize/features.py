@@ -32,45 +32,36 @@ def travel_records(
     """
     # In the order of ``kind`` (air, entry, land): records that arrive in record_id order
     # are then in the order the store numbers them, and are not sorted again.
-    parts = []
-    if air is not None:
-        parts.append(
-            air.select(
-                kind=pl.lit("air"),
-                record_id="record_id",
-                surname="surname",
-                given="given_names",
-                at="departed_at",
-                place=pl.concat_str(["departure_airport", pl.lit(" "), "carrier", "flight_number"]),
-                **_identity_columns(),
-            )
+    sources: list[tuple[pl.DataFrame | None, str, pl.Expr, str, pl.Expr]] = [
+        (
+            air,
+            "air",
+            pl.col("given_names"),
+            "departed_at",
+            pl.concat_str(["departure_airport", pl.lit(" "), "carrier", "flight_number"]),
+        ),
+        (entries, "entry", pl.col("given_names"), "entered_at", pl.col("port")),
+        (
+            land,
+            "land",
+            pl.concat_str(["given_name", "middle_names"], separator=" ", ignore_nulls=True),
+            "crossed_at",
+            pl.col("port"),
+        ),
+    ]
+    parts = [
+        frame.select(
+            kind=pl.lit(kind),
+            record_id="record_id",
+            surname="surname",
+            given=given,
+            at=at,
+            place=place,
+            **_identity_columns(),
         )
-    if entries is not None:
-        parts.append(
-            entries.select(
-                kind=pl.lit("entry"),
-                record_id="record_id",
-                surname="surname",
-                given="given_names",
-                at="entered_at",
-                place="port",
-                **_identity_columns(),
-            )
-        )
-    if land is not None:
-        parts.append(
-            land.select(
-                kind=pl.lit("land"),
-                record_id="record_id",
-                surname="surname",
-                given=pl.concat_str(
-                    ["given_name", "middle_names"], separator=" ", ignore_nulls=True
-                ),
-                at="crossed_at",
-                place="port",
-                **_identity_columns(),
-            )
-        )
+        for frame, kind, given, at, place in sources
+        if frame is not None
+    ]
     if not parts:
         raise ValueError("no travel records given")
     records = pl.concat(parts, how="vertical").with_columns(
