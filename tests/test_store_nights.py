@@ -142,6 +142,21 @@ def test_a_later_night_reads_only_the_history_it_needs(
     _same_kept(tmp_path / "nightly", tmp_path / "once", *(f"{q} ORDER BY ALL" for q in kept))
 
 
+def test_a_sample_drawn_again_from_the_history_has_whole_records(
+    nights: list[Inputs], tmp_path: Path
+) -> None:
+    # Another sample size draws u's records again, from the records table, which keeps
+    # no document keys: they are made again, as those of a night's own records are.
+    settings = Settings(random_pairs=3000)
+    run_reconcile(_together(nights), tmp_path / "once", settings)
+    run_reconcile(_together(nights), tmp_path / "again", Settings())
+    run_reconcile(_together(nights), tmp_path / "again", settings)  # no new file: a new draw
+    query = "SELECT * FROM u_sample ORDER BY ALL"
+    _same_kept(tmp_path / "again", tmp_path / "once", query)
+    with Store.open(tmp_path / "once" / "exitmatch.duckdb") as store:
+        assert store.scalar("SELECT count(*) FROM u_sample WHERE doc_key IS NOT NULL") > 0
+
+
 def test_records_worked_on_a_slice_at_a_time_give_the_same_run(
     nights: list[Inputs], one_run: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -21,8 +21,17 @@ from exitmatch.synth.generate import generate
 DECISIONS = ("closure_candidates.csv", "warrant_cancellations.csv", "reentry_alerts.csv")
 
 
+def _with_document_keys_on_records(connection: duckdb.DuckDBPyConnection) -> None:
+    """Put back on the records what they kept before layout 11: their document keys."""
+    for key, number in (("doc_key", "doc_number"), ("doc_ocr_key", "doc_ocr")):
+        connection.execute(f"ALTER TABLE records ADD COLUMN {key} TEXT")
+        connection.execute(f"UPDATE records SET {key} = doc_issuer || '/' || {number}")
+
+
 def _without_kept_scores(connection: duckdb.DuckDBPyConnection) -> None:
-    """Take from a store what layout 10 added: the kept scores."""
+    """Take from a store what layouts 10 and 11 changed: the kept scores, and the
+    records without their document keys."""
+    _with_document_keys_on_records(connection)
     connection.execute("DROP TABLE scores")
     connection.execute("DELETE FROM meta WHERE key = 'scores_model'")
 
@@ -95,6 +104,9 @@ def test_an_older_store_with_data_is_migrated_and_gives_the_same_outputs(
         assert store.key_runs.count() > 0
         # The migrated store's candidates carry what the review queue shows.
         assert store.scalar("SELECT count(*) FROM candidates WHERE departed_at IS NULL") == 0
+        # Its records no longer keep their document keys; the compared ones do.
+        assert "doc_key" not in store.frame("SELECT * FROM records LIMIT 0").columns
+        assert "doc_key" in store.frame("SELECT * FROM compared_records LIMIT 0").columns
     for name in DECISIONS:
         assert (old / name).read_bytes() == (current / name).read_bytes(), name
 

@@ -69,7 +69,8 @@ def sampled_records(store: Store, new: pl.DataFrame, size: int, seed: int) -> pl
         return store.frame("SELECT seq FROM u_sample ORDER BY seq")["seq"]  # as it stands
     retained = "records" if kept != drawn else "u_sample"
     record_columns = no_records(store).columns
-    columns = ", ".join(f'r."{c}"' for c in record_columns)
+    made = _DOCUMENT_KEYS_SQL if retained == "records" else {}
+    columns = ", ".join(f'{made[c]} AS "{c}"' if c in made else f'r."{c}"' for c in record_columns)
     connection = store.connection
     # Drawn by kind and record_id alone; the new records drawn are then taken whole from
     # ``new`` (few of them), not handed to the store whole.
@@ -97,6 +98,14 @@ def sampled_records(store: Store, new: pl.DataFrame, size: int, seed: int) -> pl
     return store.frame("SELECT seq FROM u_sample ORDER BY seq")["seq"]
 
 
+# ``normalize.features.document_keys`` in SQL, for the records table, which does not
+# keep them (null where the issuer or the number is, as there).
+_DOCUMENT_KEYS_SQL = {
+    "doc_key": "r.doc_issuer || '/' || r.doc_number",
+    "doc_ocr_key": "r.doc_issuer || '/' || r.doc_ocr",
+}
+
+
 def retained_sample(store: Store, before: int | None) -> pl.DataFrame:
     """The records drawn for u (``sampled_records``) numbered below ``before`` (every one
     where None): those retained before the run, in the order of ``state.load_records``."""
@@ -108,11 +117,10 @@ def retained_sample(store: Store, before: int | None) -> pl.DataFrame:
 
 
 def needed_records(store: Store, seqs: pl.Series) -> pl.DataFrame:
-    """The retained records numbered ``seqs``, in the order of ``state.load_records``.
-    Their document keys are made again from the columns they are made of instead of
-    read: a read of the whole table costs a pass a column."""
-    derived = ", ".join(document_keys())
-    read = _numbered(store, f"(SELECT * EXCLUDE (received_run, {derived}) FROM records)", seqs)
+    """The retained records numbered ``seqs``, in the order of ``state.load_records``,
+    their document keys made again from the columns they are made of (the records table
+    does not keep them)."""
+    read = _numbered(store, "(SELECT * EXCLUDE (received_run) FROM records)", seqs)
     return read.with_columns(**document_keys()).select(no_records(store).columns)
 
 
@@ -137,8 +145,10 @@ def _numbered(store: Store, source: str, seqs: pl.Series) -> pl.DataFrame:
 
 
 def no_records(store: Store) -> pl.DataFrame:
-    """No records, with the columns and types of ``state.load_records``."""
-    return store.frame("SELECT * EXCLUDE (received_run) FROM records LIMIT 0")
+    """No records, with the columns and types of ``state.load_records``: those of the
+    compared records, which are kept whole (the records table leaves out the document
+    keys)."""
+    return store.frame("SELECT * FROM compared_records LIMIT 0")
 
 
 def no_record_keys(store: Store) -> pl.DataFrame:

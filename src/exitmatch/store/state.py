@@ -17,8 +17,10 @@ from exitmatch.contract.outputs import RunReport
 from exitmatch.decide.outcomes import Outcomes
 from exitmatch.ingest.frames import INVENTORY
 from exitmatch.ingest.load import Ingested
+from exitmatch.normalize.features import document_keys
 from exitmatch.order import sorted_once
 from exitmatch.score.model import MatchModel
+from exitmatch.store.history import no_records
 from exitmatch.store.store import Store
 
 
@@ -107,11 +109,13 @@ def number_records(store: Store, records: pl.DataFrame) -> pl.DataFrame:
 
 def store_records(store: Store, numbered: pl.DataFrame, run_id: int) -> None:
     """Keep ``numbered`` records (``number_records``), received in run ``run_id``."""
-    store.insert("records", numbered.with_columns(received_run=pl.lit(run_id)))
+    kept = numbered.drop(*document_keys())  # made again as they are read
+    store.insert("records", kept.with_columns(received_run=pl.lit(run_id)))
 
 
 def load_records(store: Store) -> pl.DataFrame:
-    return store.frame("SELECT * EXCLUDE (received_run) FROM records ORDER BY kind, record_id")
+    read = store.frame("SELECT * EXCLUDE (received_run) FROM records ORDER BY kind, record_id")
+    return read.with_columns(**document_keys()).select(no_records(store).columns)
 
 
 def record_run(
