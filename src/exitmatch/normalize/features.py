@@ -31,7 +31,8 @@ def travel_records(
     the port, or airport and flight (``YUL AC0870``).
     """
     # In the order of ``kind`` (air, entry, land): records that arrive in record_id order
-    # are then in the order the store numbers them, and are not sorted again.
+    # are then in the order the store numbers them, and a night's population is not
+    # sorted again.
     sources: list[tuple[pl.DataFrame | None, str, pl.Expr, str, pl.Expr]] = [
         (
             air,

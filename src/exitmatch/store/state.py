@@ -18,7 +18,6 @@ from exitmatch.decide.outcomes import Outcomes
 from exitmatch.ingest.frames import INVENTORY
 from exitmatch.ingest.load import Ingested
 from exitmatch.normalize.features import document_keys
-from exitmatch.order import sorted_once
 from exitmatch.score.model import MatchModel
 from exitmatch.store.history import no_records
 from exitmatch.store.store import Store
@@ -102,7 +101,10 @@ def number_records(store: Store, records: pl.DataFrame) -> pl.DataFrame:
     retained record; by kind and record_id within a run)."""
     last = store.scalar("SELECT max(seq) FROM records")
     first = int(str(last)) + 1 if last is not None else 1
-    ordered = sorted_once(records.drop("seq", strict=False), "kind", "record_id")
+    # Sorted even when in order already: the sort copies the rows out of the frames they
+    # were read into, which can then be let go (as they were, a night of 1.65 million
+    # records peaked 0.9 GB higher).
+    ordered = records.drop("seq", strict=False).sort("kind", "record_id")
     numbered = ordered.with_row_index("seq", offset=first)
     return numbered.with_columns(pl.col("seq").cast(pl.Int64))
 
