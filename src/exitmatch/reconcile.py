@@ -96,6 +96,7 @@ from exitmatch.store.state import (
     load_cases,
     load_records,
     matching_record_keys,
+    note_common,
     number_records,
     record_run,
     remember_files,
@@ -398,9 +399,10 @@ def _link(
         received.writes.submit(replace_term_counts, store, people.counts)
     received.stored()  # every comparison is in the store from here on
     broad = int(Pass.ONE_NAME_YEAR)
-    # In a store that held no record, the night's counts of its keys are the store's.
-    alone = None if received.kept_records else found.night.counts
-    newly_common = count_common(store, settings.block_cap, found.night.not_known(), alone)
+    if received.kept_records:
+        newly_common = count_common(store, settings.block_cap, found.night.not_known())
+    else:  # in a store that held no record, the night's counts of its keys are the store's
+        newly_common = note_common(store, found.night.crowded())
     lost = _clear_lost_pairs(store, people, found.case_keys, newly_common, broad)
     lap("compare")
     if sampling is not None:

@@ -130,8 +130,13 @@ class NightKeys:
         broad = keys.filter(pl.col("pass_bit") == int(Pass.ONE_NAME_YEAR))
         slice_counts = broad.group_by("key").agg(n=pl.len().cast(pl.UInt32))
         self.counts = pl.concat([self.counts, slice_counts]).group_by("key").agg(pl.col("n").sum())
+        return pl.concat([self.known, self.crowded()]).unique().sort()
+
+    def crowded(self) -> pl.Series:
+        """The keys not common before the night that its records alone carry more than
+        ``cap`` times."""
         crowded = self.counts.filter(pl.col("n") > self.cap)["key"]
-        return pl.concat([self.known, crowded]).unique().sort()
+        return crowded.filter(~crowded.is_in(self.known.implode()))
 
     def not_known(self) -> pl.Series:
         """The night's keys that were not common before it."""

@@ -68,42 +68,30 @@ def sampled_records(store: Store, new: pl.DataFrame, size: int, seed: int) -> pl
     if new.is_empty() and kept == drawn:
         return store.frame("SELECT seq FROM u_sample ORDER BY seq")["seq"]  # as it stands
     retained = "records" if kept != drawn else "u_sample"
-    record_columns = no_records(store).columns
-    made = _DOCUMENT_KEYS_SQL if retained == "records" else {}
-    columns = ", ".join(f'{made[c]} AS "{c}"' if c in made else f'r."{c}"' for c in record_columns)
     connection = store.connection
-    # Drawn by kind and record_id alone; the new records drawn are then taken whole from
-    # ``new`` (few of them), not handed to the store whole.
+    # Drawn by kind and record_id alone; the records drawn are then taken whole: the new
+    # ones from ``new`` (few of them, not handed to the store whole), the retained ones
+    # as a run reads them (``needed_records``) where drawn from every record again.
     with store.registered("__new", new.select("seq", "kind", "record_id")):
-        connection.execute(
-            "CREATE OR REPLACE TEMP TABLE __sample AS SELECT seq, kind, record_id, h FROM "
+        hashes = store.frame(
+            "SELECT seq, h FROM "
             f"(SELECT seq, kind, record_id, hash(kind, record_id, ?::BIGINT) AS h FROM "
             f"(SELECT seq, kind, record_id FROM {retained} UNION ALL "
             "SELECT seq, kind, record_id FROM __new)) ORDER BY h, kind, record_id LIMIT ?",
             [seed, size],
         )
-    try:
-        connection.execute(
-            f"CREATE OR REPLACE TEMP TABLE __kept AS SELECT {columns}, s.h "
-            f"FROM {retained} r JOIN __sample s ON s.seq = r.seq"
-        )
-        hashes = store.frame("SELECT seq, h FROM __sample")
-        connection.execute("DELETE FROM u_sample")
-        connection.execute("INSERT INTO u_sample BY NAME SELECT * FROM __kept")
-        store.insert("u_sample", new.join(hashes, on="seq").select(*record_columns, "h"))
-    finally:
-        connection.execute("DROP TABLE IF EXISTS __sample")
-        connection.execute("DROP TABLE IF EXISTS __kept")
+    with store.registered("__sample", hashes):
+        if retained == "records":
+            connection.execute("DELETE FROM u_sample")
+            drawn_retained = needed_records(store, hashes["seq"])
+        else:  # those still drawn stay where they are
+            connection.execute("DELETE FROM u_sample WHERE seq NOT IN (SELECT seq FROM __sample)")
+            drawn_retained = no_records(store)
+    record_columns = no_records(store).columns
+    for taken in (drawn_retained, new):
+        store.insert("u_sample", taken.join(hashes, on="seq").select(*record_columns, "h"))
     store.set_meta("u_sample", drawn)
     return store.frame("SELECT seq FROM u_sample ORDER BY seq")["seq"]
-
-
-# ``normalize.features.document_keys`` in SQL, for the records table, which does not
-# keep them (null where the issuer or the number is, as there).
-_DOCUMENT_KEYS_SQL = {
-    "doc_key": "r.doc_issuer || '/' || r.doc_number",
-    "doc_ocr_key": "r.doc_issuer || '/' || r.doc_ocr",
-}
 
 
 def retained_sample(store: Store, before: int | None) -> pl.DataFrame:

@@ -242,31 +242,26 @@ def common_before_night(store: Store, cap: int) -> pl.Series:
     return known_common_keys(store)
 
 
-def count_common(
-    store: Store, cap: int, keys: pl.Series, night_only: pl.DataFrame | None = None
-) -> pl.Series:
+def count_common(store: Store, cap: int, keys: pl.Series) -> pl.Series:
     """Of ``keys`` (the broadest pass's keys of a night's records, not common before it),
     those that more than ``cap`` retained records share now that the night is kept:
-    noted as common, and returned. One count over the kept keys, for the whole night.
-
-    ``night_only`` (key, n) are the night's own counts of its keys, given where the store
-    held no record before the night: they are then the store's, and are not counted
-    again."""
+    noted as common, and returned. One count over the kept keys, for the whole night."""
     if keys.is_empty():
         return keys
-    if night_only is not None:
-        crowded = night_only.filter((pl.col("n") > cap) & pl.col("key").is_in(keys.implode()))
-        newly = crowded["key"].cast(pl.UInt64).sort()
-        store.insert("common_keys", newly.to_frame("key"))
-        return newly
     with store.registered("__night", pl.DataFrame({"key": keys})):
         newly = store.frame(
-            'INSERT INTO common_keys SELECT "key" FROM broad_keys '
-            'WHERE "key" IN (SELECT "key" FROM __night) '
-            'GROUP BY "key" HAVING count(*) > ? RETURNING "key"',
+            'SELECT "key" FROM broad_keys WHERE "key" IN (SELECT "key" FROM __night) '
+            'GROUP BY "key" HAVING count(*) > ?',
             [cap],
         )["key"]
-    return newly.cast(pl.UInt64).sort()
+    return note_common(store, newly)
+
+
+def note_common(store: Store, keys: pl.Series) -> pl.Series:
+    """Note ``keys`` (of the broadest pass) as common from now on; returned sorted."""
+    newly = keys.cast(pl.UInt64).sort()
+    store.insert("common_keys", newly.to_frame("key"))
+    return newly
 
 
 def common_cap_raised(store: Store, cap: int) -> bool:
