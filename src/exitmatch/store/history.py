@@ -80,16 +80,16 @@ def sampled_records(store: Store, new: pl.DataFrame, size: int, seed: int) -> pl
             "SELECT seq, kind, record_id FROM __new)) ORDER BY h, kind, record_id LIMIT ?",
             [seed, size],
         )
+    empty = no_records(store)
     with store.registered("__sample", hashes):
         if retained == "records":
             connection.execute("DELETE FROM u_sample")
             drawn_retained = needed_records(store, hashes["seq"])
         else:  # those still drawn stay where they are
             connection.execute("DELETE FROM u_sample WHERE seq NOT IN (SELECT seq FROM __sample)")
-            drawn_retained = no_records(store)
-    record_columns = no_records(store).columns
+            drawn_retained = empty
     for taken in (drawn_retained, new):
-        store.insert("u_sample", taken.join(hashes, on="seq").select(*record_columns, "h"))
+        store.insert("u_sample", taken.join(hashes, on="seq").select(*empty.columns, "h"))
     store.set_meta("u_sample", drawn)
     return store.frame("SELECT seq FROM u_sample ORDER BY seq")["seq"]
 
