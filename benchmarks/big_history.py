@@ -34,7 +34,10 @@ before each timed run, one untimed run by that model leaves the kept scores as t
 night would have, and is taken back) or ``both``, in turn, with a ``BIG_HISTORY_RATIO``
 line for the two. With ``--baseline SRC`` (the ``src`` folder of another checkout, one
 that keeps the same store layout) each run is also made by that code, in turn, and a
-``BIG_HISTORY_RATIO`` line gives the ratio of the median wall times.
+``BIG_HISTORY_RATIO`` line gives the ratio of the median wall times. ``--decide-every``
+also runs the search by the last model with the store's kept decisions set aside
+(``store.decided``: every case decided, as before they were kept), in turn, with a
+``BIG_HISTORY_RATIO`` line against the search that decides only the cases it touches.
 """
 
 from __future__ import annotations
@@ -124,6 +127,7 @@ def rewind(out: Path, held_back: pl.DataFrame, inventory: Path) -> None:
         tables = ["cases", "vectors", "candidates", "alerts"]
         kept = connection.execute("SELECT table_name FROM information_schema.tables").fetchall()
         tables += [name for (name,) in kept if name == "scores"]  # layout 10 on
+        tables += [name for (name,) in kept if name.startswith("decided_")]  # layout 12 on
         for table in tables:
             connection.execute(f"DELETE FROM {table} WHERE case_id IN (SELECT case_id FROM __held)")
         connection.execute("DELETE FROM ledger WHERE sha256 = ?", [digest])
@@ -131,6 +135,17 @@ def rewind(out: Path, held_back: pl.DataFrame, inventory: Path) -> None:
         for table in ("quarantine", "data_issues"):
             connection.execute(f"DELETE FROM {table} WHERE file = ?", [str(inventory)])
         connection.execute("CHECKPOINT")
+    finally:
+        connection.close()
+
+
+def forget_decisions(out: Path) -> None:
+    """Set aside the store's kept decisions: its next run decides every case."""
+    import duckdb
+
+    connection = duckdb.connect(str(out / "exitmatch.duckdb"))
+    try:
+        connection.execute("DELETE FROM meta WHERE key = 'decided_by'")
     finally:
         connection.close()
 
@@ -165,6 +180,8 @@ class Way:
     env: dict[str, str] | None = None
     extra: tuple[str, ...] = ()
     primed: bool = False
+    # Whether the store's kept decisions are set aside, so that every case is decided.
+    decide_every: bool = False
 
 
 def search_again(args: argparse.Namespace, held_back: pl.DataFrame, first: Path) -> int:
@@ -179,6 +196,8 @@ def search_again(args: argparse.Namespace, held_back: pl.DataFrame, first: Path)
     if args.search_by in ("last-model", "both"):
         model = ("--model", str(last_night_model(args.out)))
         ways["last_model"] = Way(extra=model, primed=True)
+        if args.decide_every:
+            ways["decide_every"] = Way(extra=model, primed=True, decide_every=True)
     runs: dict[str, list[dict[str, Any]]] = {name: [] for name in ways}
     for number in range(1, args.search_again + 1):
         for name, way in ways.items():
@@ -189,6 +208,8 @@ def search_again(args: argparse.Namespace, held_back: pl.DataFrame, first: Path)
                 # them: weighed by its model (the held-back cases' own are taken back).
                 timed_run(argv, way.env)
                 rewind(args.out, held_back, last)
+            if way.decide_every:
+                forget_decisions(args.out)
             figures = timed_run(argv, way.env)
             report = json.loads((args.out / "run_report.json").read_text())
             figures |= store_figures(args.out) | {"recall": recall_of(held_back, first, args.out)}
@@ -199,13 +220,15 @@ def search_again(args: argparse.Namespace, held_back: pl.DataFrame, first: Path)
                 f"new_cases={figures['new_cases']} wall_s={figures['wall_s']:.2f} "
                 f"peak_rss_mb={figures['peak_rss_mb']:.0f} {stages} "
                 f"weighed_pairs={report['store'].get('weighed_pairs', 'all')} "
+                f"decided_cases={report['store'].get('decided_cases', 'all')} "
                 f"recall_new={figures['recall']:.4f}",
                 flush=True,
             )
             runs[name].append(figures)
     walls = {name: statistics.median(run["wall_s"] for run in done) for name, done in runs.items()}
     history = next(iter(runs.values()))[0]["kept_records"]
-    for other, mine in (("baseline", "this"), ("this", "last_model")):
+    pairs = (("baseline", "this"), ("this", "last_model"), ("decide_every", "last_model"))
+    for other, mine in pairs:
         if other in walls and mine in walls:
             print(
                 f"BIG_HISTORY_RATIO history_records={history} compared={other}/{mine} "
@@ -238,6 +261,11 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument(
         "--baseline", type=Path, default=None, help="another checkout's src, run alternately"
+    )
+    parser.add_argument(
+        "--decide-every",
+        action="store_true",
+        help="also search by the last model deciding every case, for the ratio",
     )
     parser.add_argument(
         "--search-by",

@@ -29,11 +29,13 @@ def _with_document_keys_on_records(connection: duckdb.DuckDBPyConnection) -> Non
 
 
 def _without_kept_scores(connection: duckdb.DuckDBPyConnection) -> None:
-    """Take from a store what layouts 10 and 11 changed: the kept scores, and the
-    records without their document keys."""
+    """Take from a store what layouts 10 to 12 changed: the kept scores, the records
+    without their document keys, and the kept decisions."""
     _with_document_keys_on_records(connection)
     connection.execute("DROP TABLE scores")
-    connection.execute("DELETE FROM meta WHERE key = 'scores_model'")
+    for name in ("cases", "closures", "warrants", "alerts", "early"):
+        connection.execute(f"DROP TABLE decided_{name}")
+    connection.execute("DELETE FROM meta WHERE key IN ('scores_model', 'decided_by')")
 
 
 def _keys_back_in_a_table(out: Path) -> pl.DataFrame:

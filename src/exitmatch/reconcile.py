@@ -6,7 +6,8 @@ compares what is new (new records against every case, new or changed cases again
 whole retained history), trains on and weighs every kept comparison in the store against
 today's term counts (or, where it counts no record and is given the model the kept scores
 were weighed by, weighs only the changed cases' pairs: ``score.stored.weigh``), and
-decides on the pairs that can matter. Only after the commit are
+decides on the pairs that can matter (after such a night, for the cases it touches alone,
+keeping the others' decisions: ``store.decided``). Only after the commit are
 the output files replaced, each atomically, from what the store now holds: a run killed at
 any point leaves either the old state or the new one, and running again converges on the
 same outputs.
@@ -37,7 +38,7 @@ from exitmatch.block.passes import (
 from exitmatch.compare.vectors import comparisons
 from exitmatch.contract.codes import Source
 from exitmatch.contract.outputs import RunReport
-from exitmatch.decide.outcomes import Outcomes, decide, readable_floor
+from exitmatch.decide.outcomes import Outcomes, combined, decide, of_cases, readable_floor
 from exitmatch.errors import ContractError
 from exitmatch.ingest.load import Ingested, ingest
 from exitmatch.link import (
@@ -62,7 +63,7 @@ from exitmatch.output.files import write_json
 from exitmatch.output.results import write_results
 from exitmatch.score.frequencies import TermCounts
 from exitmatch.score.model import MatchModel
-from exitmatch.score.stored import count_patterns, weigh
+from exitmatch.score.stored import Within, count_patterns, decidable, weigh
 from exitmatch.settings import Settings
 from exitmatch.store.background import BackgroundWrites
 from exitmatch.store.comparisons import (
@@ -72,6 +73,7 @@ from exitmatch.store.comparisons import (
     cleared_before,
     replace_comparisons,
 )
+from exitmatch.store.decided import Scope, keep_outcomes, kept_outcomes, scope, strong_records
 from exitmatch.store.history import (
     compared_records,
     known_record_ids,
@@ -213,14 +215,14 @@ def run_reconcile(
                     raise ContractError("the store holds no removal cases yet: give --inventory")
                 if not received.kept_records and received.new_records.is_empty():
                     raise ContractError("the store holds no exit records yet: give --land or --air")
-                linked = _link(store, received, settings, model, timings, stage)
+                linked, deciding = _link(store, received, settings, model, timings, stage)
             finally:
                 received.stored()  # before the transaction ends, whatever happened
             clock = time.perf_counter()
             stage("deciding (IRPR 240(3))")
-            outcomes = decide(linked, settings, rejected=standing_rejections(store))
+            outcomes = _decide(store, linked, settings, deciding)
             timings["decide"] = round(time.perf_counter() - clock, 3)
-            report = _report(run_id, store, received, linked, outcomes, settings, timings)
+            report = _report(run_id, store, received, linked, outcomes, settings, timings, deciding)
             report = report.model_copy(update={"command": command, "started_at": started_at})
             record_run(store, run_id, report, linked.model, outcomes)
             stage("committing to the store")
@@ -360,7 +362,7 @@ def _link(
     model: MatchModel | None,
     timings: dict[str, float],
     stage: Callable[[str], None],
-) -> Linked:
+) -> tuple[Linked, Deciding]:
     clock = time.perf_counter()
 
     def lap(stage: str) -> None:
@@ -416,13 +418,47 @@ def _link(
     # those whose pairs lost a pass, and no others: the kept scores of the rest stand.
     counts_kept = not received.new_count and not received.rekey
     changed = pl.concat([received.changed_cases, lost["case_id"]]) if counts_kept else None
-    weighed = weigh(store, comparisons(), model, readable_floor(settings), changed=changed)
-    records = compared_records(store, weighed.decidable["seq"].unique())
-    result = linked_from_store(
-        people, weighed.decidable, records, model, weighed.compared, weighed.weighed
+    strong = settings.thresholds.strong
+    # The records the cases weighed again linked strongly to: their rivals there are
+    # decided again, as these links may be gone.
+    weighed_cases = changed if changed is not None else received.changed_cases.clear()
+    before = strong_records(store, weighed_cases, strong)
+    weighed = weigh(store, comparisons(), model, changed=changed)
+    rejected = standing_rejections(store)
+    in_scope = scope(
+        store,
+        settings,
+        rejected,
+        kept_scores=weighed.kept,
+        weighed=weighed_cases,
+        linked_before=before,
     )
+    within = None if in_scope.case_ids is None else Within(in_scope.case_ids, strong)
+    pairs = decidable(store, comparisons(), model, readable_floor(settings), within)
+    records = compared_records(store, pairs["seq"].unique())
+    result = linked_from_store(people, pairs, records, model, weighed.compared, weighed.weighed)
     lap("score")
-    return dataclasses.replace(result, timings_s=timings)
+    return dataclasses.replace(result, timings_s=timings), Deciding(in_scope, rejected)
+
+
+@dataclass(frozen=True)
+class Deciding:
+    """The cases a run decides (``store.decided``), and the pairs an officer rejected
+    that stand."""
+
+    scope: Scope
+    rejected: pl.DataFrame
+
+
+def _decide(store: Store, linked: Linked, settings: Settings, deciding: Deciding) -> Outcomes:
+    """Decide the cases in scope, keep their rows, and give every case's: the kept rows
+    of those out of scope beside them."""
+    decided = decide(linked, settings, rejected=deciding.rejected)
+    case_ids = deciding.scope.case_ids
+    if case_ids is not None:  # the other cases linked beside them are decided elsewhere
+        decided = of_cases(decided, case_ids)
+    keep_outcomes(store, settings, decided, deciding.scope)
+    return decided if case_ids is None else combined(kept_outcomes(store, case_ids), decided)
 
 
 def _slices(received: Received, records: pl.DataFrame) -> Iterator[tuple[bool, pl.DataFrame]]:
@@ -541,6 +577,7 @@ def _report(
     outcomes: Outcomes,
     settings: Settings,
     timings: dict[str, float],
+    deciding: Deciding,
 ) -> RunReport:
     sources = [result.counts() for result in received.loaded.values()]
     return RunReport(
@@ -566,5 +603,10 @@ def _report(
             "weighed_pairs": linked.weighed,
             "new_records": received.new_count,
             "new_or_changed_cases": received.changed_cases.len(),
+            "decided_cases": (
+                received.cases.height
+                if deciding.scope.case_ids is None
+                else deciding.scope.case_ids.len()
+            ),
         },
     )

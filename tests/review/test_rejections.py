@@ -4,17 +4,20 @@ evidence arrives: a new record compared with the case, or a changed comparison."
 from __future__ import annotations
 
 import csv
+import shutil
 from datetime import datetime, timedelta
 from pathlib import Path
 
 import polars as pl
 
 from exitmatch.contract.codes import Source
-from exitmatch.reconcile import run_reconcile
+from exitmatch.reconcile import STORE_FILE, run_reconcile
 from exitmatch.review.accounts import get_user
 from exitmatch.review.decisions import Action, decide
 from exitmatch.review.queue import item
+from exitmatch.score.model import MatchModel
 from exitmatch.settings import Settings
+from exitmatch.store.decided import DECIDED_BY
 from exitmatch.store.rejections import standing_rejections
 from exitmatch.store.store import Store
 
@@ -86,3 +89,25 @@ def test_a_changed_comparison_ends_the_rejection(db: Path) -> None:
             [CASE, record_id],
         )
         assert standing_rejections(store).is_empty()
+
+
+def test_a_night_of_cases_alone_decides_the_rejected_case_again(
+    review_dir: Path, db: Path, tmp_path: Path
+) -> None:
+    # The same inventory again (another file, so it is read), by the kept model: no case
+    # changed, so only the case whose standing rejections did is decided again.
+    _, record_id = _reject(db)
+    again = tmp_path / "inventory_again.csv"
+    again.write_bytes((GOLDEN / "inventory.csv").read_bytes() + b"\n")
+    every = tmp_path / "every"
+    shutil.copytree(review_dir, every)
+    with Store.open(every / STORE_FILE) as store:
+        store.forget_meta(DECIDED_BY)  # decide every case, for comparison
+    model = MatchModel.load(review_dir / "model.json")
+    kept = run_reconcile({Source.INVENTORY: [again]}, review_dir, Settings(), model)
+    run_reconcile({Source.INVENTORY: [again]}, every, Settings(), model)
+    assert kept.store["weighed_pairs"] == 0
+    assert 1 <= int(str(kept.store["decided_cases"])) < int(str(kept.store["cases"]))
+    assert _proposed(review_dir).get(CASE) != record_id
+    for name in ("closure_candidates.csv", "warrant_cancellations.csv", "reentry_alerts.csv"):
+        assert (review_dir / name).read_bytes() == (every / name).read_bytes()

@@ -80,13 +80,46 @@ _RECORD_COLUMNS = {
 
 @dataclass(frozen=True)
 class Outcomes:
-    """Every decision of a run, as frames ready to write."""
+    """Every decision of a run, as frames ready to write, each in its order
+    (``in_order``). Every row belongs to one case (``case_id``)."""
 
-    links: pl.DataFrame
     closures: pl.DataFrame
     warrants: pl.DataFrame
     alerts: pl.DataFrame
     early: pl.DataFrame
+
+
+# Each frame's order: one row per case, but a case's early departures by time and record.
+_ORDER = {
+    "closures": ("case_id",),
+    "warrants": ("case_id",),
+    "alerts": ("case_id",),
+    "early": ("case_id", "departed_at", "exit_source", "exit_record_id"),
+}
+OUTCOME_FRAMES = tuple(_ORDER)
+
+
+def in_order(outcomes: Outcomes) -> Outcomes:
+    """``outcomes`` with each frame sorted as it is written."""
+    return Outcomes(**{name: getattr(outcomes, name).sort(*_ORDER[name]) for name in _ORDER})
+
+
+def of_cases(outcomes: Outcomes, case_ids: pl.Series) -> Outcomes:
+    """The rows of ``outcomes`` that belong to the cases ``case_ids``."""
+    wanted = pl.col("case_id").is_in(case_ids.implode())
+    return Outcomes(**{name: getattr(outcomes, name).filter(wanted) for name in _ORDER})
+
+
+def combined(kept: Outcomes, fresh: Outcomes) -> Outcomes:
+    """The rows of ``kept`` and of ``fresh`` (of other cases) together, in order, with
+    ``fresh``'s columns and types."""
+
+    def both(name: str) -> pl.DataFrame:
+        new: pl.DataFrame = getattr(fresh, name)
+        old: pl.DataFrame = getattr(kept, name)
+        return pl.concat([old.select(pl.col(c).cast(t) for c, t in new.schema.items()), new])
+
+    return in_order(Outcomes(**{name: both(name) for name in _ORDER}))
 
 
 def decide(linked: Linked, settings: Settings, rejected: pl.DataFrame | None = None) -> Outcomes:
@@ -123,12 +156,13 @@ def decide(linked: Linked, settings: Settings, rejected: pl.DataFrame | None = N
         (pl.col("timing") != Timing.QUALIFYING.value)
         & pl.col("band").is_in([Band.CONFIRMED.value, Band.PROBABLE.value])
     )
-    return Outcomes(
-        links=exits,
-        closures=_closure_rows(closures),
-        warrants=_warrant_rows(warrants),
-        alerts=_alert_rows(alerts),
-        early=_early_rows(early),
+    return in_order(
+        Outcomes(
+            closures=_closure_rows(closures),
+            warrants=_warrant_rows(warrants),
+            alerts=_alert_rows(alerts),
+            early=_early_rows(early),
+        )
     )
 
 
@@ -273,62 +307,51 @@ def _exit_columns() -> list[pl.Expr]:
     ]
 
 
-def _ordered(frame: pl.DataFrame) -> pl.DataFrame:
-    return frame.sort("case_id")
-
-
 def _closure_rows(closures: pl.DataFrame) -> pl.DataFrame:
-    return _ordered(
-        closures.select(
-            "case_id",
-            "uci",
-            *_exit_columns(),
-            pl.col("place").alias("departure_place"),
-            pl.col("match_probability").round(6),
-            pl.col("match_weight").round(2),
-            "band",
-            "evidence",
-            pl.when(pl.col("warrant_status") == WarrantStatus.ACTIVE.value)
-            .then(pl.col("warrant_id"))
-            .alias("warrant_id"),
-            "priority",
-            "region",
-        )
+    return closures.select(
+        "case_id",
+        "uci",
+        *_exit_columns(),
+        pl.col("place").alias("departure_place"),
+        pl.col("match_probability").round(6),
+        pl.col("match_weight").round(2),
+        "band",
+        "evidence",
+        pl.when(pl.col("warrant_status") == WarrantStatus.ACTIVE.value)
+        .then(pl.col("warrant_id"))
+        .alias("warrant_id"),
+        "priority",
+        "region",
     )
 
 
 def _warrant_rows(warrants: pl.DataFrame) -> pl.DataFrame:
-    return _ordered(
-        warrants.select(
-            "warrant_id",
-            "case_id",
-            "uci",
-            *_exit_columns(),
-            pl.col("match_probability").round(6),
-            "band",
-            (pl.col("priority") == Priority.SERIOUS_INADMISSIBILITY.value).alias(
-                "needs_supervisor"
-            ),
-        )
+    return warrants.select(
+        "warrant_id",
+        "case_id",
+        "uci",
+        *_exit_columns(),
+        pl.col("match_probability").round(6),
+        "band",
+        (pl.col("priority") == Priority.SERIOUS_INADMISSIBILITY.value).alias("needs_supervisor"),
     )
 
 
 def _alert_rows(alerts: pl.DataFrame) -> pl.DataFrame:
-    return _ordered(
-        alerts.select(
-            "case_id",
-            "uci",
-            pl.col("record_id").alias("exit_record_id"),
-            _timestamp("at").alias("departed_at"),
-            "entry_record_id",
-            _timestamp("entered_at").alias("entered_at"),
-            pl.min_horizontal("match_probability", "entry_probability")
-            .round(6)
-            .alias("match_probability"),
-            "order_type",
-            "arc_required",
-            "arc_reason",
-        )
+    return alerts.select(
+        "case_id",
+        "uci",
+        pl.col("kind").alias("exit_source"),
+        pl.col("record_id").alias("exit_record_id"),
+        _timestamp("at").alias("departed_at"),
+        "entry_record_id",
+        _timestamp("entered_at").alias("entered_at"),
+        pl.min_horizontal("match_probability", "entry_probability")
+        .round(6)
+        .alias("match_probability"),
+        "order_type",
+        "arc_required",
+        "arc_reason",
     )
 
 
@@ -341,4 +364,4 @@ def _early_rows(early: pl.DataFrame) -> pl.DataFrame:
         pl.col("match_probability").round(6),
         "band",
         "evidence",
-    ).sort("case_id", "departed_at", "exit_source", "exit_record_id")
+    )

@@ -43,11 +43,11 @@ WEIGHING_VERSION = 1
 
 class Weighed(NamedTuple):
     """What ``weigh`` did: how many pairs are scored in all, how many it weighed this
-    time, and the pairs a decision can use."""
+    time, and whether the kept scores of the other pairs stood (``kept``)."""
 
     compared: int
     weighed: int
-    decidable: pl.DataFrame
+    kept: bool
 
 
 def weight_column(comparison: Comparison) -> str:
@@ -68,20 +68,13 @@ def weigh(
     store: Store,
     comparisons: tuple[Comparison, ...],
     model: MatchModel,
-    floor: float,
     *,
     changed: pl.Series | None = None,
 ) -> Weighed:
-    """Score every kept pair into the ``scores`` table, and bring in those a decision
-    can use: the exits at or above ``floor``, and every entry of a case with such an exit
-    (an entry on a departure's own document counts however weakly it links), each with
-    its best identity's levels, the weight of each, ``match_weight`` and
-    ``match_probability``.
-
-    ``scores`` keeps what the candidate pairs' file shows of each pair (its case, its
-    record's number, source and id, passes, weight and probability, and whether the record
-    is an entry): only the pairs brought in are weighed level by level into the same
-    weights again.
+    """Score every kept pair into the ``scores`` table: what the candidate pairs' file
+    shows of each pair (its case, its record's number, source and id, passes, weight and
+    probability, and whether the record is an entry). ``decidable`` then brings in the
+    pairs a decision can use.
 
     ``changed``, where given, says that the run counted no record, so that the term
     frequencies are those the kept scores were weighed against, and that the comparisons
@@ -90,21 +83,16 @@ def weigh(
     model, only the pairs of these cases are weighed again, and the table is the one
     weighing every pair would give."""
     model.check_against(comparisons)
-    connection = store.connection
     again = changed is not None and store.meta(SCORED_BY) == _weighed_by(model)
     cases = pl.DataFrame({"case_id": changed.unique() if changed is not None else []})
-    try:
-        with store.registered("__changed", cases.cast(pl.Utf8)):
-            weighed: int | None = None  # every pair, where not told otherwise
-            if again:
-                weighed = _score_changed(store, comparisons, model)
-            else:
-                _score_pairs(store, comparisons, model)
-        decidable = _decidable(store, comparisons, model, floor)
-    finally:
-        connection.execute("DROP TABLE IF EXISTS record_tf")
+    with store.registered("__changed", cases.cast(pl.Utf8)):
+        weighed: int | None = None  # every pair, where not told otherwise
+        if again:
+            weighed = _score_changed(store, comparisons, model)
+        else:
+            _score_pairs(store, comparisons, model)
     compared = int(str(store.scalar(f"SELECT count(*) FROM {SCORED}")))
-    return Weighed(compared, compared if weighed is None else weighed, decidable)
+    return Weighed(compared, compared if weighed is None else weighed, again)
 
 
 def _weighed_by(model: MatchModel) -> str:
@@ -113,42 +101,85 @@ def _weighed_by(model: MatchModel) -> str:
     return f"{model.fingerprint()}/{WEIGHING_VERSION}/duckdb {duckdb.__version__}"
 
 
-def _chosen(floor: float) -> str:
-    """SQL for the pairs a decision can use (``weigh``), by their comparisons' keys."""
+class Within(NamedTuple):
+    """The cases a decision is made for (``case_ids``), and the probability at which
+    another case's exit link puts one of theirs in doubt (``strong``)."""
+
+    case_ids: pl.Series
+    strong: float
+
+
+def decidable(
+    store: Store,
+    comparisons: tuple[Comparison, ...],
+    model: MatchModel,
+    floor: float,
+    within: Within | None = None,
+) -> pl.DataFrame:
+    """The pairs a decision can use, from the ``scores`` that ``weigh`` left: the exits
+    at or above ``floor``, and every entry of a case with such an exit (an entry on a
+    departure's own document counts however weakly it links), each weighed level by
+    level again, with its best identity's levels, the weight of each, ``match_weight``
+    and ``match_probability``.
+
+    ``within``, where given, brings in those of its cases alone, and beside them every
+    other case's strong exit links to the records theirs strongly link: what their
+    ambiguity is judged against (``decide.bands.mark_ambiguity``).
+    """
+    connection = store.connection
+    cases = pl.DataFrame({"case_id": within.case_ids if within else []}, {"case_id": pl.Utf8})
+    try:
+        with store.registered("__deciding", cases):
+            connection.execute(f"CREATE OR REPLACE TEMP TABLE __chosen AS {_chosen(floor, within)}")
+        return _weighed_chosen(store, comparisons, model)
+    finally:
+        connection.execute("DROP TABLE IF EXISTS __chosen")
+        connection.execute("DROP TABLE IF EXISTS record_tf")
+
+
+def _chosen(floor: float, within: Within | None) -> str:
+    """SQL for the pairs a decision can use (``decidable``), by their comparisons' keys."""
     keys = "case_id, seq, name_no, dob_no"
-    return f"""
+    mine = "case_id IN (SELECT case_id FROM __deciding)"
+    chosen = f"""
         WITH exits AS (
-            SELECT {keys} FROM {SCORED}
+            SELECT {keys}, match_probability FROM {SCORED}
             WHERE NOT entry AND match_probability >= {_double(floor)}
+            {f"AND {mine}" if within else ""}
         )
-        SELECT * FROM exits
+        SELECT {keys} FROM exits
         UNION ALL
         SELECT {keys} FROM {SCORED} WHERE entry AND case_id IN (SELECT case_id FROM exits)
         """
+    if within is None:
+        return chosen
+    strong = _double(within.strong)
+    return f"""{chosen}
+        UNION ALL
+        SELECT {keys} FROM {SCORED}
+        WHERE NOT entry AND match_probability >= {strong} AND NOT {mine}
+          AND seq IN (SELECT seq FROM exits WHERE match_probability >= {strong})
+        """
 
 
-def _decidable(
-    store: Store, comparisons: tuple[Comparison, ...], model: MatchModel, floor: float
+def _weighed_chosen(
+    store: Store, comparisons: tuple[Comparison, ...], model: MatchModel
 ) -> pl.DataFrame:
-    """The pairs a decision can use, weighed level by level; the term frequencies of
-    their records are looked up where not yet. The pairs are chosen once, for both."""
+    """The pairs in ``__chosen`` weighed level by level; the term frequencies of their
+    records are looked up where not yet."""
     connection = store.connection
-    connection.execute(f"CREATE OR REPLACE TEMP TABLE __chosen AS {_chosen(floor)}")
-    try:
-        missing = "SELECT DISTINCT seq FROM __chosen c ANTI JOIN record_tf t USING (seq)"
-        connection.execute(f"INSERT INTO record_tf {_frequencies(missing)}")
-        return store.frame(
-            f"""
-            WITH picked AS (
-                SELECT v.* FROM vectors v SEMI JOIN __chosen c ON c.case_id = v.case_id
-                    AND c.seq = v.seq AND c.name_no = v.name_no AND c.dob_no = v.dob_no
-            ),
-            {_weighed("picked", comparisons, model)}
-            SELECT * FROM weighed ORDER BY case_id, seq
-            """
-        )
-    finally:
-        connection.execute("DROP TABLE IF EXISTS __chosen")
+    missing = "SELECT DISTINCT seq FROM __chosen c ANTI JOIN record_tf t USING (seq)"
+    connection.execute(f"INSERT INTO record_tf {_frequencies(missing)}")
+    return store.frame(
+        f"""
+        WITH picked AS (
+            SELECT v.* FROM vectors v SEMI JOIN __chosen c ON c.case_id = v.case_id
+                AND c.seq = v.seq AND c.name_no = v.name_no AND c.dob_no = v.dob_no
+        ),
+        {_weighed("picked", comparisons, model)}
+        SELECT * FROM weighed ORDER BY case_id, seq
+        """
+    )
 
 
 def _score_pairs(store: Store, comparisons: tuple[Comparison, ...], model: MatchModel) -> None:

@@ -193,6 +193,27 @@ MIGRATIONS: tuple[tuple[Step, ...], ...] = (
         "ALTER TABLE records DROP COLUMN doc_key",
         "ALTER TABLE records DROP COLUMN doc_ocr_key",
     ),
+    # 12: what the last run decided, case by case (``store.decided``): the rows of each
+    # output, and what each case was decided on (meta ``decided_by`` notes the settings
+    # and scores), so that a night of cases alone decides again only the cases it
+    # touches and keeps the others' rows.
+    (
+        "CREATE TABLE decided_cases (case_id TEXT, digest TEXT)",
+        """CREATE TABLE decided_closures (
+            case_id TEXT, uci TEXT, exit_source TEXT, exit_record_id TEXT, departed_at TEXT,
+            departure_place TEXT, match_probability DOUBLE, match_weight DOUBLE, band TEXT,
+            evidence TEXT, warrant_id TEXT, priority TEXT, region TEXT)""",
+        """CREATE TABLE decided_warrants (
+            warrant_id TEXT, case_id TEXT, uci TEXT, exit_source TEXT, exit_record_id TEXT,
+            departed_at TEXT, match_probability DOUBLE, band TEXT, needs_supervisor BOOLEAN)""",
+        """CREATE TABLE decided_alerts (
+            case_id TEXT, uci TEXT, exit_source TEXT, exit_record_id TEXT, departed_at TEXT,
+            entry_record_id TEXT, entered_at TEXT, match_probability DOUBLE, order_type TEXT,
+            arc_required BOOLEAN, arc_reason TEXT)""",
+        """CREATE TABLE decided_early (
+            case_id TEXT, uci TEXT, exit_source TEXT, exit_record_id TEXT, departed_at TEXT,
+            reason TEXT, match_probability DOUBLE, band TEXT, evidence TEXT)""",
+    ),
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -150,13 +150,10 @@ def record_run(
     store.connection.execute("DELETE FROM candidates")
     store.insert("candidates", current)
     # What the review queue shows of re-entry alerts; they are not closures.
-    kinds = outcomes.links.select("case_id", exit_record_id="record_id", exit_source="kind").unique(
-        ["case_id", "exit_record_id"], keep="first"
-    )
     store.connection.execute("DELETE FROM alerts")
     store.insert(
         "alerts",
-        outcomes.alerts.join(kinds, on=["case_id", "exit_record_id"], how="left").select(
+        outcomes.alerts.select(
             "case_id",
             "exit_source",
             "exit_record_id",

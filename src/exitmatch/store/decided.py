@@ -1,0 +1,147 @@
+"""What the last run decided, kept case by case, so that a night of cases alone decides
+again only the cases it touches.
+
+A case's decisions (``decide.outcomes.decide``) read its own row, its scored pairs and its
+standing rejections, and one thing of other cases: their strong exit links to the records
+it strongly links, which can make its links ambiguous (``decide.bands.mark_ambiguity``).
+A night that counts no record and keeps the scores of the pairs it did not change
+(``score.stored.weigh``) therefore changes the decisions of these cases alone: those whose
+pairs it weighed again, whose row or standing rejections differ from what they were decided
+on, and those with a strong exit link to a record one of these links strongly, before the
+night or after. The others' rows are the ones deciding every case would give, so they are
+kept (``kept_outcomes``). Any other night decides every case and keeps all its rows.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import polars as pl
+
+from exitmatch import __version__
+from exitmatch.decide.outcomes import OUTCOME_FRAMES, Outcomes
+from exitmatch.score.stored import SCORED, SCORED_BY
+from exitmatch.settings import Settings
+from exitmatch.store.store import Store
+
+DECIDED_BY = "decided_by"
+# Raised with any change to what a decision reads or how (``decide``): rows decided
+# another way are not kept.
+DECIDING_VERSION = 1
+# The columns of a case's row that say where it was read, not what it is.
+_PROVENANCE = ("_file", "_row", "updated_run", "identity_digest")
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What a run decides: the cases (``case_ids``; None for every case), and every
+    case's digest of what it is decided on, to keep with the rows."""
+
+    case_ids: pl.Series | None
+    digests: pl.DataFrame
+
+
+def decided_by(store: Store, settings: Settings) -> str:
+    """What rows decided now are noted as decided by: the settings, the kept scores,
+    and this way of deciding."""
+    scores = store.meta(SCORED_BY) or ""
+    return f"{settings.fingerprint()}/{scores}/{DECIDING_VERSION}/exitmatch {__version__}"
+
+
+def strong_records(store: Store, case_ids: pl.Series, strong: float) -> pl.Series:
+    """The records (``seq``) that the cases ``case_ids`` link to as exits at ``strong`` or
+    above, by the ``scores`` table as it stands."""
+    cases = pl.DataFrame({"case_id": case_ids}, {"case_id": pl.Utf8})
+    with store.registered("__cases", cases):
+        return store.frame(
+            f"""SELECT DISTINCT seq FROM {SCORED} SEMI JOIN __cases USING (case_id)
+                WHERE NOT entry AND match_probability >= ?""",
+            [strong],
+        )["seq"]
+
+
+def scope(
+    store: Store,
+    settings: Settings,
+    rejected: pl.DataFrame,
+    *,
+    kept_scores: bool,
+    weighed: pl.Series,
+    linked_before: pl.Series,
+) -> Scope:
+    """The cases a run decides: every case, unless the scores of the pairs it did not
+    weigh stood (``kept_scores``) and the rows kept were decided as this run decides;
+    then the cases whose pairs it weighed (``weighed``), those whose row or standing
+    ``rejected`` pairs changed, and those strongly linked to a record one of these links
+    strongly now or linked before it was weighed again (``linked_before``)."""
+    digests = _digests(store, rejected)
+    if not kept_scores or store.meta(DECIDED_BY) != decided_by(store, settings):
+        return Scope(None, digests)
+    kept = store.frame("SELECT case_id, digest FROM decided_cases")
+    touched = pl.concat(
+        [weighed.cast(pl.Utf8), digests.join(kept, on=["case_id", "digest"], how="anti")["case_id"]]
+    ).unique()
+    strong = settings.thresholds.strong
+    seqs = pl.concat([linked_before, strong_records(store, touched, strong)]).unique()
+    with store.registered("__seqs", seqs.to_frame("seq")):
+        rivals = store.frame(
+            f"""SELECT DISTINCT case_id FROM {SCORED} SEMI JOIN __seqs USING (seq)
+                WHERE NOT entry AND match_probability >= ?""",
+            [strong],
+        )["case_id"]
+    return Scope(pl.concat([touched, rivals]).unique().sort(), digests)
+
+
+def kept_outcomes(store: Store, deciding: pl.Series) -> Outcomes:
+    """The rows kept of every case but those ``deciding``."""
+    cases = pl.DataFrame({"case_id": deciding}, {"case_id": pl.Utf8})
+    with store.registered("__deciding", cases):
+        return Outcomes(
+            **{
+                name: store.frame(
+                    f"SELECT * FROM decided_{name} ANTI JOIN __deciding USING (case_id)"
+                )
+                for name in OUTCOME_FRAMES
+            }
+        )
+
+
+def keep_outcomes(store: Store, settings: Settings, decided: Outcomes, scope: Scope) -> None:
+    """Keep the rows of the cases the run decided (``decided``, of the cases in
+    ``scope``) in place of theirs, and what every case was decided on."""
+    for name in OUTCOME_FRAMES:
+        table = f"decided_{name}"
+        if scope.case_ids is None:
+            store.connection.execute(f"DELETE FROM {table}")
+        else:
+            store.delete_keys(table, "case_id", scope.case_ids)
+        store.insert(table, getattr(decided, name))
+    store.connection.execute("DELETE FROM decided_cases")
+    store.insert("decided_cases", scope.digests)
+    store.set_meta(DECIDED_BY, decided_by(store, settings))
+
+
+def _digests(store: Store, rejected: pl.DataFrame) -> pl.DataFrame:
+    """Each case's digest of what its decisions read: its row as the store keeps it (the
+    identity's lists by their written-out digest) and its standing rejections."""
+    cases = store.frame("SELECT * FROM cases")
+    plain = [
+        name
+        for name, dtype in cases.schema.items()
+        if not dtype.is_nested() and name not in _PROVENANCE and name != "case_id"
+    ]
+    refused = rejected.group_by("case_id").agg(
+        refused=pl.concat_str("kind", "record_id", separator="/").sort().str.join("|")
+    )
+    fields = [pl.col("identity_digest"), *(pl.col(name).cast(pl.Utf8) for name in plain)]
+    return (
+        cases.join(refused, on="case_id", how="left")
+        .select(
+            "case_id",
+            digest=pl.concat_str(
+                [field.fill_null("\x00") for field in [*fields, pl.col("refused")]],
+                separator="\x1f",
+            ),
+        )
+        .sort("case_id")
+    )
