@@ -13,6 +13,13 @@ import pytest
 from exitmatch import reconcile
 from exitmatch.contract.codes import Source, WarrantStatus
 from exitmatch.contract.outputs import RunReport
+from exitmatch.output.results import (
+    ALERTS_FILE,
+    CLOSURES_FILE,
+    EARLY_FILE,
+    PAIRS_FILE,
+    WARRANTS_FILE,
+)
 from exitmatch.reconcile import run_reconcile
 from exitmatch.score.model import MatchModel
 from exitmatch.settings import Settings
@@ -21,13 +28,7 @@ from exitmatch.store.store import Store
 from exitmatch.synth.config import SynthConfig
 from exitmatch.synth.generate import generate
 
-FILES = (
-    "closure_candidates.csv",
-    "warrant_cancellations.csv",
-    "reentry_alerts.csv",
-    "early_departures.csv",
-    "candidate_pairs.parquet",
-)
+FILES = (CLOSURES_FILE, WARRANTS_FILE, ALERTS_FILE, EARLY_FILE, PAIRS_FILE)
 LATE_CASES = 40
 
 
@@ -81,6 +82,18 @@ def _cases(data: Path) -> pl.DataFrame:
     return pl.read_csv(data / "early.csv", infer_schema=False)
 
 
+def _with_twin(data: Path) -> tuple[str, pl.DataFrame]:
+    """A case night 1 confirms a closure for, and the early cases with that case filed
+    again under another person (another UCI): each puts the other's link in doubt."""
+    night1 = _closures(data / "night1")
+    first = str(night1.filter(pl.col("band") == "confirmed").row(0, named=True)["case_id"])
+    cases = _cases(data)
+    twin = cases.filter(pl.col("case_id") == first).with_columns(
+        case_id=pl.lit(f"{first}-T"), uci=pl.lit("9999999999")
+    )
+    return first, pl.concat([cases, twin])
+
+
 def test_new_cases_are_decided_alone_and_the_files_are_those_of_deciding_every_case(
     data: Path, tmp_path: Path
 ) -> None:
@@ -91,15 +104,9 @@ def test_new_cases_are_decided_alone_and_the_files_are_those_of_deciding_every_c
 def test_another_persons_case_on_the_same_departure_puts_the_kept_closure_in_doubt(
     data: Path, tmp_path: Path
 ) -> None:
-    # The case of a confirmed closure filed again under another person (another UCI):
-    # each puts the other's link to the departure in doubt, so the first is decided again.
-    night1 = _closures(data / "night1")
-    first = night1.filter(pl.col("band") == "confirmed").row(0, named=True)["case_id"]
-    cases = _cases(data)
-    twin = cases.filter(pl.col("case_id") == first).with_columns(
-        case_id=pl.lit(f"{first}-T"), uci=pl.lit("9999999999")
-    )
-    pl.concat([cases, twin]).write_csv(tmp_path / "twin.csv")
+    # The twin is new on night 2, and the kept closure is decided again beside it.
+    first, with_twin = _with_twin(data)
+    with_twin.write_csv(tmp_path / "twin.csv")
     kept, _ = _both_ways(data, tmp_path, tmp_path / "twin.csv")
     assert int(str(kept.store["decided_cases"])) < int(str(kept.store["cases"]))
     now = _closures(tmp_path / "kept").filter(pl.col("case_id") == first).row(0, named=True)
@@ -133,14 +140,9 @@ def test_a_case_decided_again_is_judged_against_the_links_of_cases_that_are_not(
     # A confirmed case and its twin under another person are both in the history, each
     # in doubt by the other. Night 2 changes the first case's row alone, and decides it
     # without its twin: its doubt comes from the twin's kept link, read beside it.
-    night1 = _closures(data / "night1")
-    first = night1.filter(pl.col("band") == "confirmed").row(0, named=True)["case_id"]
-    cases = _cases(data)
-    twin = cases.filter(pl.col("case_id") == first).with_columns(
-        case_id=pl.lit(f"{first}-T"), uci=pl.lit("9999999999")
-    )
-    pl.concat([cases, twin]).write_csv(tmp_path / "twins.csv")
-    changed = pl.concat([cases, twin]).with_columns(
+    first, with_twin = _with_twin(data)
+    with_twin.write_csv(tmp_path / "twins.csv")
+    changed = with_twin.with_columns(
         region=pl.when(pl.col("case_id") == first).then(pl.lit("Prairies")).otherwise("region")
     )
     changed.write_csv(tmp_path / "moved.csv")
