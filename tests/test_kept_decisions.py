@@ -160,3 +160,51 @@ def test_a_case_decided_again_is_judged_against_the_links_of_cases_that_are_not(
     now = _closures(tmp_path / "kept").filter(pl.col("case_id") == first).row(0, named=True)
     assert now["band"] != "confirmed"
     assert now["region"] == "Prairies" and f"{first}-T" in now["evidence"]
+
+
+def test_a_kept_closure_is_clear_again_once_its_rivals_identity_changes(
+    data: Path, tmp_path: Path
+) -> None:
+    # Night 1 holds the case and its twin, each in doubt; night 2 corrects the twin's
+    # identity to another person's. Its links before the change were what put the first
+    # case in doubt, so the first is decided again, and confirmed.
+    first, with_twin = _with_twin(data)
+    with_twin.write_csv(tmp_path / "twins.csv")
+    twin = pl.col("case_id") == f"{first}-T"
+    corrected = with_twin.with_columns(
+        surname=pl.when(twin).then(pl.lit("QUIRINO-ABERNATHY")).otherwise("surname"),
+        given_names=pl.when(twin).then(pl.lit("EUSTACE")).otherwise("given_names"),
+        date_of_birth=pl.when(twin).then(pl.lit("1931-02-03")).otherwise("date_of_birth"),
+        documents=pl.when(twin).then(pl.lit(None)).otherwise("documents"),
+    )
+    corrected.write_csv(tmp_path / "corrected.csv")
+    kept, _ = _both_ways(data, tmp_path, tmp_path / "corrected.csv", tmp_path / "twins.csv")
+    assert kept.store["new_or_changed_cases"] == 1
+    assert 2 <= int(str(kept.store["decided_cases"])) < int(str(kept.store["cases"]))
+    now = _closures(tmp_path / "kept").filter(pl.col("case_id") == first).row(0, named=True)
+    assert now["band"] == "confirmed"
+
+
+def test_a_night_of_records_by_the_same_model_decides_every_case(
+    data: Path, tmp_path: Path
+) -> None:
+    # New records change the term frequencies, so no kept score stands, whatever the
+    # model: every case is decided again, as the kept decisions would say nothing.
+    def nights(out: Path, *, decide_every: bool) -> RunReport:
+        run_reconcile(
+            {Source.INVENTORY: [data / "inventory.csv"], Source.LAND: [data / "land.csv"]},
+            out,
+            Settings(),
+        )
+        if decide_every:
+            with Store.open(out / "exitmatch.duckdb") as store:
+                store.forget_meta(DECIDED_BY)
+        model = MatchModel.load(out / "model.json")
+        later = {Source.AIR: [data / "air.csv"], Source.ENTRIES: [data / "entries.csv"]}
+        return run_reconcile(later, out, Settings(), model)
+
+    kept = nights(tmp_path / "kept", decide_every=False)
+    nights(tmp_path / "every", decide_every=True)
+    assert kept.store["decided_cases"] == kept.store["cases"]
+    for name in FILES:
+        assert (tmp_path / "kept" / name).read_bytes() == (tmp_path / "every" / name).read_bytes()

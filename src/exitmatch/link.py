@@ -57,7 +57,8 @@ class Population:
 @dataclass(frozen=True)
 class Linked:
     """What a run decides on: every case and identity, the scored pairs a decision can use
-    (``score.stored.weigh``) with their records, the model that scored them, how many
+    (``score.stored.decidable``: of every case, or of the cases it decides with the other
+    cases' strong links to their records) with their records, the model that scored them, how many
     pairs are scored in all, and how many of them the run weighed."""
 
     cases: pl.DataFrame

@@ -73,7 +73,13 @@ from exitmatch.store.comparisons import (
     cleared_before,
     replace_comparisons,
 )
-from exitmatch.store.decided import Scope, keep_outcomes, kept_outcomes, scope, strong_records
+from exitmatch.store.decided import (
+    Scope,
+    kept_outcomes_but,
+    scope,
+    store_outcomes,
+    strong_records,
+)
 from exitmatch.store.history import (
     compared_records,
     known_record_ids,
@@ -457,8 +463,8 @@ def _decide(store: Store, linked: Linked, settings: Settings, deciding: Deciding
     case_ids = deciding.scope.case_ids
     if case_ids is not None:  # the other cases linked beside them are decided elsewhere
         decided = of_cases(decided, case_ids)
-    keep_outcomes(store, settings, decided, deciding.scope)
-    return decided if case_ids is None else combined(kept_outcomes(store, case_ids), decided)
+    store_outcomes(store, settings, decided, deciding.scope)
+    return decided if case_ids is None else combined(kept_outcomes_but(store, case_ids), decided)
 
 
 def _slices(received: Received, records: pl.DataFrame) -> Iterator[tuple[bool, pl.DataFrame]]:

@@ -109,5 +109,11 @@ def test_a_night_of_cases_alone_decides_the_rejected_case_again(
     assert kept.store["weighed_pairs"] == 0
     assert 1 <= int(str(kept.store["decided_cases"])) < int(str(kept.store["cases"]))
     assert _proposed(review_dir).get(CASE) != record_id
-    for name in ("closure_candidates.csv", "warrant_cancellations.csv", "reentry_alerts.csv"):
+    for name in (
+        "closure_candidates.csv",
+        "warrant_cancellations.csv",
+        "reentry_alerts.csv",
+        "early_departures.csv",
+        "candidate_pairs.parquet",
+    ):
         assert (review_dir / name).read_bytes() == (every / name).read_bytes()

@@ -3,8 +3,9 @@
 A night's comparisons, new and kept, are trained on and weighed inside DuckDB over the
 ``vectors`` table, so a night holds in memory only the pairs it decides on, however long
 the history. Use ``count_patterns`` for what training needs (the level patterns of each
-pair's best-agreeing identity, with their counts), and ``weigh`` to score every kept pair
-into the store's ``scores`` table and bring in the pairs a decision can use.
+pair's best-agreeing identity, with their counts), ``weigh`` to score every kept pair
+into the store's ``scores`` table, and then ``decidable`` to bring in the pairs a
+decision can use.
 
 The weights are those of a ``MatchModel``: each level's log2(m/u), and for a level
 adjusted for term frequency log2(m / f), f being the share of travellers carrying the
@@ -125,6 +126,9 @@ def decidable(
     ``within``, where given, brings in those of its cases alone, and beside them every
     other case's strong exit links to the records theirs strongly link: what their
     ambiguity is judged against (``decide.bands.mark_ambiguity``).
+
+    It follows ``weigh`` in the same transaction: it looks up the term frequencies of
+    the records ``weigh`` did not (``record_tf``, made there), then drops them.
     """
     connection = store.connection
     cases = pl.DataFrame({"case_id": within.case_ids if within else []}, {"case_id": pl.Utf8})

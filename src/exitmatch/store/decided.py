@@ -9,27 +9,27 @@ A night that counts no record and keeps the scores of the pairs it did not chang
 pairs it weighed again, whose row or standing rejections differ from what they were decided
 on, and those with a strong exit link to a record one of these links strongly, before the
 night or after. The others' rows are the ones deciding every case would give, so they are
-kept (``kept_outcomes``). Any other night decides every case and keeps all its rows.
+kept (``kept_outcomes_but``). Any other night decides every case and keeps all its rows.
 """
 
 from __future__ import annotations
 
+import functools
+import hashlib
 from dataclasses import dataclass
+from pathlib import Path
 
 import polars as pl
 
-from exitmatch import __version__
+from exitmatch import __version__, decide
 from exitmatch.decide.outcomes import OUTCOME_FRAMES, Outcomes
 from exitmatch.score.stored import SCORED, SCORED_BY
 from exitmatch.settings import Settings
 from exitmatch.store.store import Store
 
 DECIDED_BY = "decided_by"
-# Raised with any change to what a decision reads or how (``decide``): rows decided
-# another way are not kept.
-DECIDING_VERSION = 1
-# The columns of a case's row that say where it was read, not what it is.
-_PROVENANCE = ("_file", "_row", "updated_run", "identity_digest")
+# The columns of a case's row that say where and when it was read, not what it is.
+_PROVENANCE = ("_file", "_row", "updated_run")
 
 
 @dataclass(frozen=True)
@@ -43,9 +43,19 @@ class Scope:
 
 def decided_by(store: Store, settings: Settings) -> str:
     """What rows decided now are noted as decided by: the settings, the kept scores,
-    and this way of deciding."""
+    and this way of deciding (``deciding_code``): rows decided another way are not kept."""
     scores = store.meta(SCORED_BY) or ""
-    return f"{settings.fingerprint()}/{scores}/{DECIDING_VERSION}/exitmatch {__version__}"
+    return f"{settings.fingerprint()}/{scores}/{deciding_code()}"
+
+
+@functools.cache
+def deciding_code() -> str:
+    """A digest of the code that decides (the ``exitmatch.decide`` package, as written)
+    and of the versions of exitmatch and polars that run it."""
+    digest = hashlib.sha256()
+    for source in sorted(Path(decide.__file__).parent.glob("*.py")):
+        digest.update(source.name.encode() + b"\0" + source.read_bytes())
+    return f"{digest.hexdigest()[:16]}/exitmatch {__version__}/polars {pl.__version__}"
 
 
 def strong_records(store: Store, case_ids: pl.Series, strong: float) -> pl.Series:
@@ -92,7 +102,7 @@ def scope(
     return Scope(pl.concat([touched, rivals]).unique().sort(), digests)
 
 
-def kept_outcomes(store: Store, deciding: pl.Series) -> Outcomes:
+def kept_outcomes_but(store: Store, deciding: pl.Series) -> Outcomes:
     """The rows kept of every case but those ``deciding``."""
     cases = pl.DataFrame({"case_id": deciding}, {"case_id": pl.Utf8})
     with store.registered("__deciding", cases):
@@ -106,7 +116,7 @@ def kept_outcomes(store: Store, deciding: pl.Series) -> Outcomes:
         )
 
 
-def keep_outcomes(store: Store, settings: Settings, decided: Outcomes, scope: Scope) -> None:
+def store_outcomes(store: Store, settings: Settings, decided: Outcomes, scope: Scope) -> None:
     """Keep the rows of the cases the run decided (``decided``, of the cases in
     ``scope``) in place of theirs, and what every case was decided on."""
     for name in OUTCOME_FRAMES:
@@ -125,6 +135,8 @@ def _digests(store: Store, rejected: pl.DataFrame) -> pl.DataFrame:
     """Each case's digest of what its decisions read: its row as the store keeps it (the
     identity's lists by their written-out digest) and its standing rejections."""
     cases = store.frame("SELECT * FROM cases")
+    # The plain columns, written out; the lists (names, dates, documents) are in the
+    # identity's digest, which is one of them.
     plain = [
         name
         for name, dtype in cases.schema.items()
@@ -133,7 +145,7 @@ def _digests(store: Store, rejected: pl.DataFrame) -> pl.DataFrame:
     refused = rejected.group_by("case_id").agg(
         refused=pl.concat_str("kind", "record_id", separator="/").sort().str.join("|")
     )
-    fields = [pl.col("identity_digest"), *(pl.col(name).cast(pl.Utf8) for name in plain)]
+    fields = [pl.col(name).cast(pl.Utf8) for name in plain]
     return (
         cases.join(refused, on="case_id", how="left")
         .select(
