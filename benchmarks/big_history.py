@@ -143,9 +143,11 @@ def forget_decisions(out: Path) -> None:
     """Set aside the store's kept decisions: its next run decides every case."""
     import duckdb
 
+    from exitmatch.store.decided import DECIDED_BY
+
     connection = duckdb.connect(str(out / "exitmatch.duckdb"))
     try:
-        connection.execute("DELETE FROM meta WHERE key = 'decided_by'")
+        connection.execute("DELETE FROM meta WHERE key = ?", [DECIDED_BY])
     finally:
         connection.close()
 

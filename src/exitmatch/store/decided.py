@@ -61,13 +61,20 @@ def deciding_code() -> str:
 def strong_records(store: Store, case_ids: pl.Series, strong: float) -> pl.Series:
     """The records (``seq``) that the cases ``case_ids`` link to as exits at ``strong`` or
     above, by the ``scores`` table as it stands."""
-    cases = pl.DataFrame({"case_id": case_ids}, {"case_id": pl.Utf8})
-    with store.registered("__cases", cases):
+    return _strongly_linked(store, case_ids.cast(pl.Utf8).rename("case_id"), "seq", strong)
+
+
+def _strongly_linked(store: Store, these: pl.Series, other: str, strong: float) -> pl.Series:
+    """The ``other`` side (``seq`` or ``case_id``) of every exit link at ``strong`` or
+    above whose side named as ``these`` is one of them, by the ``scores`` table."""
+    if these.is_empty():
+        return store.frame(f"SELECT {other} FROM {SCORED} LIMIT 0")[other]
+    with store.registered("__these", these.to_frame()):
         return store.frame(
-            f"""SELECT DISTINCT seq FROM {SCORED} SEMI JOIN __cases USING (case_id)
+            f"""SELECT DISTINCT {other} FROM {SCORED} SEMI JOIN __these USING ({these.name})
                 WHERE NOT entry AND match_probability >= ?""",
             [strong],
-        )["seq"]
+        )[other]
 
 
 def scope(
@@ -93,12 +100,7 @@ def scope(
     ).unique()
     strong = settings.thresholds.strong
     seqs = pl.concat([linked_before, strong_records(store, touched, strong)]).unique()
-    with store.registered("__seqs", seqs.to_frame("seq")):
-        rivals = store.frame(
-            f"""SELECT DISTINCT case_id FROM {SCORED} SEMI JOIN __seqs USING (seq)
-                WHERE NOT entry AND match_probability >= ?""",
-            [strong],
-        )["case_id"]
+    rivals = _strongly_linked(store, seqs.rename("seq"), "case_id", strong)
     return Scope(pl.concat([touched, rivals]).unique().sort(), digests)
 
 
