@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import threading
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -150,6 +151,9 @@ class Received:
     counted: TermCounts | None
     sampled: pl.Series
     history_keys: pl.DataFrame
+    # The night's broadest-pass keys, counted as its slices are keyed, against the keys
+    # common before it.
+    night: NightKeys
     # The store's writes under way in the background (the new records first): nothing
     # else may use the store until they are done (``stored``).
     writes: BackgroundWrites
@@ -178,13 +182,11 @@ class Received:
 @dataclass(frozen=True)
 class Found:
     """What blocking found: the pairs not compared before, the cases whose kept
-    comparisons they replace, every case's keys, and the night's broadest-pass keys as
-    counted so far."""
+    comparisons they replace, and every case's keys."""
 
     pairs: pl.DataFrame
     changed: pl.Series
     case_keys: pl.DataFrame
-    night: NightKeys
 
 
 def run_reconcile(
@@ -247,6 +249,9 @@ def run_reconcile(
     return report
 
 
+# The sources of a run, read and checked two at a time.
+_READING = ThreadPoolExecutor(max_workers=2, thread_name_prefix="exitmatch-read")
+
 # The random comparisons behind u, computed while the candidate pairs are found.
 _SAMPLING = ThreadPoolExecutor(max_workers=1, thread_name_prefix="exitmatch-sample")
 
@@ -267,15 +272,30 @@ def _receive(
     (``training``), every record drawn for u."""
     skip = ingested_digests(store)
     kept_records = int(str(store.scalar("SELECT count(*) FROM records")))
-    loaded: dict[Source, Ingested] = {}
-    for source, paths in inputs.items():
-        # A store that holds no record has received none of these before.
-        known = (
-            None
-            if source is Source.INVENTORY or not kept_records
-            else functools.partial(known_record_ids, store, source)
+    asking = threading.Lock()  # the store answers one source at a time
+
+    def known_ids(source: Source, ids: pl.Series) -> pl.Series:
+        with asking:
+            return known_record_ids(store, source, ids)
+
+    # The sources are read and checked side by side: one alone leaves a core idle for
+    # much of it. Their results are taken in the order given.
+    reading = {
+        source: _READING.submit(
+            ingest,
+            source,
+            paths,
+            # A store that holds no record has received none of these before.
+            known=(
+                None
+                if source is Source.INVENTORY or not kept_records
+                else functools.partial(known_ids, source)
+            ),
+            skip=skip,
         )
-        loaded[source] = ingest(source, paths, known=known, skip=skip)
+        for source, paths in inputs.items()
+    }
+    loaded = {source: future.result() for source, future in reading.items()}
     remember_files(store, loaded.values(), run_id)
     prepare_romanisation(
         result.frame[column]
@@ -331,6 +351,13 @@ def _receive(
         else:
             history = needed_records(store, found_seqs)
         counted = load_term_counts(store)
+    # What blocking needs of the store is taken now, before the store writes anything in
+    # the background: blocking then never waits for those writes. A store re-keyed whole
+    # forgets its keys and comparisons first.
+    if rekey:
+        forget_matching(store)
+    remember_layout(store, MATCH_LAYOUT)
+    night = NightKeys(common_before_night(store, settings.block_cap), settings.block_cap)
     # The store writes the new records while names are normalised and keyed.
     writes = BackgroundWrites()
     writes.submit(store_records, store, new_records, run_id)
@@ -347,6 +374,7 @@ def _receive(
         counted,
         sampled,
         history_keys,
+        night,
         writes,
         kept_records,
     )
@@ -381,7 +409,6 @@ def _link(
     sampling = None
     counted = received.counted
     every_case: pl.DataFrame | None = None
-    night: NightKeys | None = None
     for first, part in _slices(received, received.take_records()):
         stage(f"normalising names, dates and documents ({part.height:,} records)")
         # Each record is counted, keyed and compared once: in the slice it is fresh in.
@@ -393,9 +420,8 @@ def _link(
             sampling = _SAMPLING.submit(random_comparisons, people, received.sampled, settings)
         lap("normalise")
         stage("blocking")
-        found = _new_pairs(store, people, received, settings, every_case=every_case, night=night)
+        found = _new_pairs(store, people, received, settings, first=first, every_case=every_case)
         every_case = found.case_keys  # keys of names' text forms: the same for every slice
-        night = found.night
         lap("block")
         stage(f"comparing {found.pairs.height:,} new candidate pairs")
         fresh = vectors_for(people, found.pairs)
@@ -408,9 +434,9 @@ def _link(
     received.stored()  # every comparison is in the store from here on
     broad = int(Pass.ONE_NAME_YEAR)
     if received.kept_records:
-        newly_common = count_common(store, settings.block_cap, found.night.not_known())
+        newly_common = count_common(store, settings.block_cap, received.night.not_known())
     else:  # in a store that held no record, the night's counts of its keys are the store's
-        newly_common = note_common(store, found.night.crowded())
+        newly_common = note_common(store, received.night.crowded())
     lost = _clear_lost_pairs(store, people, found.case_keys, newly_common, broad)
     lap("compare")
     if sampling is not None:
@@ -521,8 +547,8 @@ def _new_pairs(
     received: Received,
     settings: Settings,
     *,
+    first: bool,
     every_case: pl.DataFrame | None,
-    night: NightKeys | None,
 ) -> Found:
     """Pairs not compared before in a slice of the run's records, and what else blocking
     knows (``Found``).
@@ -531,29 +557,22 @@ def _new_pairs(
     cases are blocked (with the first slice) against the kept keys of the whole history
     in the store. A store whose keys were made by another matching layout (or has none
     yet) is re-keyed whole. The history's keys were read before the run wrote any.
-    ``every_case`` are the cases' keys and ``night`` the night's keys counted, where an
-    earlier slice made them (none for the first).
+    ``every_case`` are the cases' keys, where an earlier slice made them (none for the
+    first). The store is not used here: its writes go on in the background meanwhile,
+    this slice's keys queued behind them.
     """
-    first = night is None
     fresh = people.records.filter(FRESH)
     changed = received.changed_cases.clear()
     if first:
         changed = people.cases["case_id"] if received.rekey else received.changed_cases
     broad = int(Pass.ONE_NAME_YEAR)
-    # Made while the store is still writing; the common keys are counted with the
-    # night's broadest-pass keys so far. A key that becomes common with a later slice, or
-    # with the records kept before, takes that pass from the pairs it found before
-    # (``lost_pairs``, once the night is kept).
+    # The common keys are counted with the night's broadest-pass keys so far. A key that
+    # becomes common with a later slice, or with the records kept before, takes that pass
+    # from the pairs it found before (``lost_pairs``, once the night is kept).
     keys = record_keys(fresh)
     if every_case is None:
         every_case = case_keys(people.identities, broad_years=settings.broad_years)
-    received.stored()  # the store is free from here on
-    if night is None:
-        if received.rekey:
-            forget_matching(store)
-        remember_layout(store, MATCH_LAYOUT)
-        night = NightKeys(common_before_night(store, settings.block_cap), settings.block_cap)
-    common = night.add(keys)
+    common = received.night.add(keys)
     by_seq = people.records.select("rec", "seq")
     found = []
     if first and not received.rekey and not changed.is_empty():
@@ -572,7 +591,7 @@ def _new_pairs(
         .agg(pl.col("passes").bitwise_or())
         .sort("case_idx", "rec")
     )
-    return Found(pairs, changed, every_case, night)
+    return Found(pairs, changed, every_case)
 
 
 def _report(
